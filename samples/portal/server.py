@@ -1,0 +1,804 @@
+"""A local sample portal that behaves like the real government portals (see docs/CRAWLER.md).
+
+One loopback HTTP server hosts every sample site under its own path prefix (``/pingtan/``,
+``/hongze/`` ...).  Each site reproduces one CMS family's list pages, pagination, detail pages,
+attachments and defences, filled with the real reports in ``samples/portal/docs`` (copies of
+samples/reports and the shared corpus, each with its gold file).
+
+The portal knows its own truth: :func:`truth` lists every report URL it publishes with the
+publishing body, its 6-digit region code, the report year and the gold file.
+
+Standard library only (ThreadingHTTPServer).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+HERE = Path(__file__).resolve().parent
+DOCS = HERE / "docs"
+REGISTRY = HERE / "sites.json"  # the crawler registry for this portal (start URLs are relative)
+
+GB = "gb18030"  # what "GBK" servers really emit
+
+
+# --------------------------------------------------------------------------------------------
+# Content model
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Doc:
+    """One real report document, as published by one site."""
+
+    file: str  # file name under docs/
+    year: int
+    agency: str
+    region: str  # 6-digit code of the publishing body
+    title: str
+    site_id_code: str | None = None  # put on the detail page (body's SiteIDCode)
+    folder: str | None = None  # year folder of the detail URL (may differ from the year)
+
+    @property
+    def gold(self) -> str:
+        return re.sub(r"\.(txt|html|pdf)$", ".json", self.file)
+
+
+@dataclass
+class Entry:
+    """One line of a column list: a report or a non-report."""
+
+    title: str
+    date: str
+    doc: Doc | None = None  # None: a non-report (通知, 指南, 目录...)
+    notice: str | None = None  # body text of a non-report page
+    shell: bool = False  # the list links to a shell page that location.replace()s
+    disallowed: bool = False  # lives under a robots.txt-disallowed path
+
+
+@dataclass
+class Site:
+    name: str
+    family: str
+    region: str
+    site_name: str
+    entries: list[Entry]
+    charset: str = "utf-8"  # "utf-8" | "gb2312" (bytes GBK, declared gb2312) | "none" (GBK, no charset)
+    paths: dict = field(default_factory=dict)
+
+
+@dataclass
+class Resp:
+    status: int
+    ctype: str | None
+    body: bytes
+    headers: dict = field(default_factory=dict)
+
+
+def _doc(file, year, agency, region, title, sid=None, folder=None):
+    return Doc(file, year, agency, region, title, sid, folder)
+
+
+def _notice(title, date, text=None):
+    text = text or (
+        "各有关单位：根据《中华人民共和国政府信息公开条例》有关规定，现就有关事项通知如下。"
+        "请各单位高度重视，认真组织，按时完成相关工作。联系人：办公室，联系电话：0000-00000000。"
+    )
+    return Entry(title, date, None, notice=text)
+
+
+def _guide(site_name, date):
+    return Entry(
+        f"{site_name}政府信息公开指南",
+        date,
+        None,
+        notice="为了更好地提供政府信息公开服务，根据《中华人民共和国政府信息公开条例》，编制本指南。"
+        "一、主动公开 二、依申请公开 三、监督保障。受理机构地址、办公时间、联系电话详见本页。",
+    )
+
+
+PT = "平潭综合实验区管委会"
+PTO = "平潭综合实验区管委会办公室"
+
+
+def build_sites() -> list[Site]:
+    """The sample sites.  At least 8 sites, 3 provinces, 3 report years each."""
+    sites = [
+        Site(
+            "pingtan", "trs_classic", "359000", "平潭综合实验区党工委管委会",
+            [
+                Entry("平潭综合实验区2021年度政府信息公开工作年度报告", "2022-01-20",
+                      _doc("pingtan-2021.html", 2021, PT, "359000", "", folder="202201")),
+                _notice("关于做好2022年度政府信息公开工作年度报告编制发布工作的通知", "2022-12-01"),
+                Entry("平潭综合实验区2019年度政府信息公开工作年度报告", "2020-01-20",
+                      _doc("pingtan-2019.html", 2019, PT, "359000", "", folder="202001")),
+                _guide("平潭综合实验区", "2019-05-10"),
+                Entry("平潭综合实验区2018年政府信息公开工作年度报告", "2019-01-25",
+                      _doc("pingtan-2018.html", 2018, PT, "359000", "", folder="201901"), shell=True),
+                Entry("平潭综合实验区2020年政府信息公开工作年度报告（内部稿）", "2021-01-20", None,
+                      notice="内部稿", disallowed=True),
+                Entry("政府信息公开目录", "2018-03-01", None, notice="政府信息公开目录：机构职能、政策文件、规划计划……"),
+            ],
+        ),
+        Site(
+            "ptoffice", "vsb", "359000", "平潭综合实验区管委会办公室",
+            [
+                Entry("平潭综合实验区管委会办公室政府信息公开工作2025年度报告", "2026-01-15",
+                      _doc("pingtan-2025.html", 2025, PTO, "359000", "")),
+                _notice("关于报送2025年度政府信息公开工作年度报告的通知", "2025-12-10"),
+                Entry("平潭综合实验区管委会办公室2023年政府信息公开工作年度报告", "2024-01-19",
+                      _doc("pingtan-2023.html", 2023, PTO, "359000", "")),
+                _guide("平潭综合实验区管委会办公室", "2023-02-01"),
+                Entry("平潭综合实验区2019年度政府信息公开工作年度报告（文本版）", "2020-01-22",
+                      _doc("pingtan-2019-textdump.txt", 2019, PT, "359000", "", "3590000001")),
+            ],
+            charset="gb2312",
+        ),
+        Site(
+            "ptdata", "jslist", "359000", "平潭综合实验区政务公开平台",
+            [
+                Entry("平潭综合实验区管委会办公室政府信息公开工作2025年度报告（文本）", "2026-01-16",
+                      _doc("pingtan-2025-textdump.txt", 2025, PTO, "359000", "", "3590000001")),
+                Entry("平潭综合实验区管委会办公室2023年政府信息公开工作年度报告（文本）", "2024-01-20",
+                      _doc("pingtan-2023-textdump.txt", 2023, PTO, "359000", "", "3590000001")),
+                _guide("平潭综合实验区政务公开平台", "2022-06-01"),
+                Entry("平潭综合实验区2021年度政府信息公开工作年度报告（文本）", "2022-01-21",
+                      _doc("pingtan-2021-textdump.txt", 2021, PT, "359000", "", "3590000001")),
+            ],
+        ),
+        Site(
+            "shanghai", "trs_newer", "310000", "上海市人民政府",
+            [
+                Entry("2024年上海市科学技术委员会政府信息公开工作年度报告", "2025-01-22",
+                      _doc("shanghai-stc-2024-pdftext.txt", 2024, "上海市科学技术委员会", "310000", "",
+                           "3100000001", folder="2025n79")),
+                _notice("关于印发《上海市政府信息公开工作年度报告编制指引》的通知", "2024-11-05"),
+                Entry("周浦镇人民政府2023年政府信息公开工作年度报告", "2024-01-26",
+                      _doc("township-2023-partial.txt", 2023, "周浦镇人民政府", "310115", "",
+                           "3101150001", folder="2024n78")),
+                _guide("上海市人民政府", "2021-03-01"),
+                Entry("2019年上海市人民政府办公厅政府信息公开工作年度报告", "2020-01-31",
+                      _doc("shanghai-office-2019.html", 2019, "上海市人民政府办公厅", "310000", "",
+                           "3100000001", folder="2020n")),
+            ],
+        ),
+        Site(
+            "hongze", "hanweb", "320813", "淮安市洪泽区人民政府",
+            [
+                Entry("淮安市洪泽区人民政府2024年政府信息公开工作年度报告", "2025-01-20",
+                      _doc("hongze-gov-2024.pdf", 2024, "淮安市洪泽区人民政府", "320813", "")),
+                _notice("关于做好2024年度政府信息公开工作年度报告编制工作的通知", "2024-12-02"),
+                Entry("淮安市洪泽区人民政府2023年政府信息公开工作年度报告", "2024-01-19",
+                      _doc("hongze-gov-2023.pdf", 2023, "淮安市洪泽区人民政府", "320813", "")),
+                _guide("淮安市洪泽区人民政府", "2023-03-01"),
+                Entry("西咸新区太平镇人民政府2022年政府信息公开工作年度报告（对口交流转载）", "2023-01-30",
+                      _doc("xixian-taiping-2022-partial.txt", 2022, "西咸新区太平镇人民政府", "610118", "",
+                           "6101180001")),
+            ],
+        ),
+        Site(
+            "longgang", "gkmlpt", "440307", "深圳市龙岗区人民政府",
+            [
+                Entry("深圳市龙岗区某局2024年政府信息公开工作年度报告", "2025-01-15",
+                      _doc("longgang-dept-2024-partial.txt", 2024, "深圳市龙岗区某局", "440307", "",
+                           "4403070001")),
+                _guide("深圳市龙岗区人民政府", "2024-05-01"),
+                Entry("乐清市教育局2021年政府信息公开工作年度报告（转载）", "2022-01-28",
+                      _doc("003_1ccb1d8209286b28.txt", 2021, "乐清市教育局", "330382", "", "3303820001")),
+                _notice("关于征集政府信息公开工作意见建议的通知", "2021-09-01"),
+                Entry("武汉市生态环境局2020年政府信息公开工作年度报告（转载）", "2021-01-29",
+                      _doc("wuhan-eeb-2020-traditional-partial.txt", 2020, "武汉市生态环境局", "420100", "",
+                           "4201000001")),
+            ],
+        ),
+        Site(
+            "weishan", "trs_classic", "370826", "微山县人民政府",
+            [
+                Entry("新华区教育局2024年政府信息公开工作年度报告（转载）", "2025-01-10",
+                      _doc("004_b949586da4e36afb.txt", 2024, "新华区教育局", "130105", "", "1301050001",
+                           folder="gknb2025")),
+                Entry("昆明市西山区教育体育局2023年政府信息公开工作年度报告（转载）", "2024-01-12",
+                      _doc("002_1470c6164cb70c53.txt", 2023, "昆明市西山区教育体育局", "530112", "",
+                           "5301120001", folder="gknb2024")),
+                _notice("关于做好2021年度政府信息公开工作年度报告编制工作的通知", "2020-12-15"),
+                Entry("微山县两城镇人民政府2020年政府信息公开工作年度报告", "2021-01-22",
+                      _doc("weishan-liangcheng-2020-partial.txt", 2020, "微山县两城镇人民政府", "370826", "",
+                           "3708260001", folder="gknb2021")),
+                _guide("微山县人民政府", "2020-06-01"),
+            ],
+            charset="none",
+        ),
+        Site(
+            "ruishu", "trs_newer", "410902", "濮阳市华龙区人民政府",
+            [
+                Entry("华龙区教育局2020年政府信息公开工作年度报告", "2021-01-18",
+                      _doc("001_4b9b066e761ef3f1.txt", 2020, "华龙区教育局", "410902", "", "4109020001")),
+                _guide("濮阳市华龙区人民政府", "2020-02-01"),
+                Entry("岳阳楼区教育局2023年政府信息公开年度报告（转载）", "2024-01-02",
+                      _doc("000_e865654a7cdf3aef.txt", 2023, "岳阳楼区教育局", "430602", "", "4306020001")),
+                _notice("关于做好政务公开工作的通知", "2023-05-01"),
+                Entry("2019年上海市人民政府办公厅政府信息公开工作年度报告（转载）", "2020-02-05",
+                      _doc("shanghai-office-2019.html", 2019, "上海市人民政府办公厅", "310000", "", "3100000001")),
+            ],
+        ),
+    ]
+    for s in sites:
+        for e in s.entries:
+            if e.doc and not e.doc.title:
+                e.doc.title = e.title
+    return sites
+
+
+# --------------------------------------------------------------------------------------------
+# Page chrome
+# --------------------------------------------------------------------------------------------
+
+
+def _head(site: Site, title: str, extra_meta: str = "") -> str:
+    cs = {"utf-8": '<meta charset="utf-8">',
+          "gb2312": '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">',
+          "none": ""}[site.charset]
+    return (
+        f"<!DOCTYPE html>\n<html><head>{cs}\n<title>{html.escape(title)}_{html.escape(site.site_name)}</title>\n"
+        f'<meta name="SiteName" content="{html.escape(site.site_name)}">\n'
+        f'<meta name="SiteDomain" content="www.{site.name}.gov.cn">\n{extra_meta}'
+        '<link rel="stylesheet" href="/css/common.css">\n'
+        '<script src="/js/jquery.min.js"></script></head>\n<body>\n'
+        f'<div class="header"><div class="logo">{html.escape(site.site_name)}</div>'
+        '<div class="nav"><a href="/">首页</a> <a href="#">政务公开</a> <a href="#">政务服务</a> '
+        '<a href="#">互动交流</a> <a href="#">走进本地</a></div>'
+        '<div class="search"><form action="/search/" method="get"><input name="q"><button>搜索</button></form></div></div>\n'
+    )
+
+
+def _foot(site: Site) -> str:
+    return (
+        '\n<div class="footer"><p>主办单位：' + html.escape(site.site_name) + '办公室　'
+        '网站标识码：' + site.region + '0001　ICP备案：闽ICP备00000000号　公网安备 00000000000000号</p>'
+        '<p><a href="#">网站地图</a> | <a href="#">联系我们</a> | <a href="#">隐私声明</a></p></div>\n'
+        '<script>var _hmt=_hmt||[];</script></body></html>\n'
+    )
+
+
+def _crumbs(site: Site, column: str = "政府信息公开年报") -> str:
+    return (f'<div class="crumbs">当前位置：<a href="/">首页</a> &gt; <a href="#">政府信息公开</a> '
+            f'&gt; <span>{column}</span></div>\n')
+
+
+def _encode(site: Site, text: str) -> bytes:
+    if site.charset == "utf-8":
+        return text.encode("utf-8")
+    return text.encode(GB, errors="xmlcharrefreplace")
+
+
+def _html_ctype(site: Site) -> str:
+    return "text/html; charset=utf-8" if site.charset == "utf-8" else "text/html"
+
+
+def _meta_block(site: Site, doc: Doc | None, title: str, date: str, idx: int) -> str:
+    org = doc.agency if doc else site.site_name
+    return (
+        '<table class="xxgk_table"><tr><td>索引号：</td><td>' f"{site.region}00-{date[:4]}-{idx:05d}"
+        '</td><td>发布机构：</td><td>' + html.escape(org) + '</td></tr>'
+        '<tr><td>成文日期：</td><td>' + date + '</td><td>公开方式：</td><td>主动公开</td></tr>'
+        '<tr><td>文　　号：</td><td></td><td>主题分类：</td><td>政务公开</td></tr>'
+        '<tr><td>名　　称：</td><td colspan="3">' + html.escape(title) + '</td></tr></table>\n'
+    )
+
+
+def _share() -> str:
+    return ('<div class="share">分享到：<a href="#">微信</a> <a href="#">微博</a> <a href="#">QQ空间</a>　'
+            '字号：<a href="#">大</a> <a href="#">中</a> <a href="#">小</a>　'
+            '<a href="javascript:window.print()">打印本页</a> <a href="javascript:window.close()">关闭窗口</a></div>\n')
+
+
+def _detail_meta(site: Site, title: str, date: str, sid: str | None) -> str:
+    m = (f'<meta name="ColumnName" content="政府信息公开年报">\n'
+         f'<meta name="ArticleTitle" content="{html.escape(title)}">\n'
+         f'<meta name="PubDate" content="{date} 10:21">\n'
+         f'<meta name="ContentSource" content="{html.escape(site.site_name)}">\n')
+    if sid:
+        m = f'<meta name="SiteIDCode" content="{sid}">\n' + m
+    return m
+
+
+_CONTAINER = {
+    "trs_classic": ('<div class="TRS_Editor">', "</div>"),
+    "trs_newer": ('<div class="trs_editor_view">', "</div>"),
+    "hanweb": ("<div id=\"zoom\"><!--ZJEG_RSS.content.begin-->", "<!--ZJEG_RSS.content.end--></div>"),
+    "gkmlpt": ('<div class="article-content">', "</div>"),
+    "vsb": ('<div id="vsb_content"><div class="v_news_content">', "</div></div>"),
+    "jslist": ('<div class="article-content">', "</div>"),
+}
+
+
+def detail_page(site: Site, title: str, date: str, idx: int, inner: str, doc: Doc | None,
+                sid: str | None) -> str:
+    a, b = _CONTAINER[site.family]
+    return (
+        _head(site, title, _detail_meta(site, title, date, sid))
+        + _crumbs(site)
+        + '<div class="article"><h1 class="title">' + html.escape(title) + "</h1>\n"
+        + f'<div class="info">发布时间：{date}　来源：{html.escape(site.site_name)}　浏览次数：<span id="hits">0</span></div>\n'
+        + _meta_block(site, doc, title, date, idx)
+        + a + inner + b + "\n" + _share() + "</div>" + _foot(site)
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The portal: every page rendered up front; a few endpoints are dynamic
+# --------------------------------------------------------------------------------------------
+
+
+def _id(*parts) -> int:
+    return int(hashlib.sha1("/".join(map(str, parts)).encode()).hexdigest()[:7], 16)
+
+
+class Portal:
+    def __init__(self) -> None:
+        self.sites = build_sites()
+        self.pages: dict[str, Resp] = {}
+        self.reports: list[dict] = []  # the truth
+        self.jpage: dict[str, dict] = {}  # hanweb column state
+        self.gkmlpt: dict[str, list] = {}
+        self.challenge_prefixes: list[str] = []
+        self.softblock_once: set[str] = set()
+        self.referer_required: set[str] = set()
+        self.disallowed: list[str] = []
+        self.log: list[dict] = []
+        self.log_lock = threading.Lock()
+        for s in self.sites:
+            getattr(self, "_build_" + s.family)(s)
+        self._robots()
+
+    # ---- helpers ------------------------------------------------------------------------
+    def _put(self, path: str, resp: Resp) -> None:
+        self.pages[path] = resp
+
+    def _report(self, site: Site, doc: Doc, url_path: str, detail_path: str) -> None:
+        body = self.pages[url_path].body
+        self.reports.append({
+            "site": site.name, "url": url_path, "detail": detail_path, "file": doc.file,
+            "gold": doc.gold, "year": doc.year, "agency": doc.agency, "region_code": doc.region,
+            "sha256": hashlib.sha256(body).hexdigest(), "family": site.family,
+        })
+
+    def _publish(self, site: Site, e: Entry, detail_path: str, idx: int) -> None:
+        """Detail page (and attachment) of one entry at detail_path."""
+        title, date = e.title, e.date
+        if e.doc is None:
+            inner = "<p>" + html.escape(e.notice or "") + "</p>"
+            self._put(detail_path, Resp(200, _html_ctype(site),
+                                        _encode(site, detail_page(site, title, date, idx, inner, None, None))))
+            return
+        doc = e.doc
+        raw = (DOCS / doc.file).read_bytes()
+        base = detail_path.rsplit("/", 1)[0]
+        if doc.file.endswith(".html") and raw.lstrip()[:15].lower().startswith((b"<!doctype", b"<html")):
+            # a full portal page: served as it is (re-encoded for GBK sites)
+            text = raw.decode("utf-8")
+            if site.charset != "utf-8":
+                text = re.sub(r'<meta charset="utf-8"[^>]*>',
+                              '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+                              if site.charset == "gb2312" else "", text, count=1)
+            self._put(detail_path, Resp(200, _html_ctype(site), _encode(site, text)))
+            self._report(site, doc, detail_path, detail_path)
+        elif doc.file.endswith(".html"):
+            # an article fragment: the detail page is the report
+            inner = raw.decode("utf-8")
+            page = detail_page(site, title, date, idx, inner, doc, doc.site_id_code)
+            self._put(detail_path, Resp(200, _html_ctype(site), _encode(site, page)))
+            self._report(site, doc, detail_path, detail_path)
+        else:
+            # the report is an attachment of a short detail page
+            ext = doc.file.rsplit(".", 1)[1]
+            if ext == "txt":
+                if site.charset == "utf-8":
+                    body, ctype = raw, "text/plain; charset=utf-8"
+                else:
+                    body = raw.decode("utf-8").encode(GB)
+                    ctype = "text/plain; charset=GBK" if site.charset == "gb2312" else "text/plain"
+            else:
+                body, ctype = raw, "application/pdf"
+            fname = f"P0{date.replace('-', '')}{_id(site.name, doc.file) % 10**9:09d}.{ext}"
+            if site.family == "hanweb":
+                hexname = hashlib.md5(doc.file.encode()).hexdigest()
+                att_path = f"/{site.name}/attach/0/{hexname}.{ext}"
+                link_path = f"/{site.name}/module/download/downfile.jsp?classid=0&filename={hexname}.{ext}"
+                self._put(link_path, Resp(302, None, b"", {"Location": att_path}))
+                self.referer_required.add(att_path)
+                link = (f'<a href="{html.escape(link_path)}" target="_blank">'
+                        f"{html.escape(title)}.{ext}</a>")
+            elif site.family == "vsb":
+                att_path = f"/{site.name}/__local/9/8A/0F/{fname}"
+                link = f'<a href="{att_path}">{html.escape(title)}.{ext}</a>'
+            else:
+                att_path = f"{base}/{fname}"
+                link = (f'<a appendix="true" href="./{fname}" OLDSRC="/protect/P0{date[:7].replace("-", "")}/{fname}">'
+                        f"{html.escape(title)}.{ext}</a>")
+            self._put(att_path, Resp(200, ctype, body))
+            inner = (f"<p>现将《{html.escape(title)}》予以公布。</p>"
+                     f'<p class="fj">附件：{link}</p>')
+            page = detail_page(site, title, date, idx, inner, doc, doc.site_id_code)
+            self._put(detail_path, Resp(200, _html_ctype(site), _encode(site, page)))
+            self._report(site, doc, att_path, detail_path)
+
+    def _li(self, href: str, e: Entry) -> str:
+        return (f'<li><a href="{html.escape(href)}" title="{html.escape(e.title)}" target="_blank">'
+                f"{html.escape(e.title)}</a><span>{e.date}</span></li>")
+
+    def _list_page(self, site: Site, column: str, items: str, pager: str, extra_head: str = "") -> bytes:
+        page = (_head(site, column, extra_head) + _crumbs(site, column)
+                + f'<div class="list-title">{column}</div>\n<div class="list"><ul class="list-ul">\n'
+                + items + "\n</ul></div>\n" + pager + _foot(site))
+        return _encode(site, page)
+
+    # ---- TRS classic: createPageHTML(n, cur, "index", "html"), 0-based index_N.html --------
+    def _build_trs_classic(self, site: Site) -> None:
+        col = f"/{site.name}/zwgk/zfxxgknb/"
+        per = 2
+        pages = [site.entries[i:i + per] for i in range(0, len(site.entries), per)]
+        for n, chunk in enumerate(pages):
+            lis = []
+            for k, e in enumerate(chunk):
+                idx = n * per + k
+                folder = (e.doc.folder if e.doc and e.doc.folder else e.date[:7].replace("-", ""))
+                art = f"t{e.date.replace('-', '')}_{_id(site.name, e.title) % 10**7}.html"
+                if e.disallowed:
+                    path = f"/{site.name}/private/{folder}/{art}"
+                    self.disallowed.append(f"/{site.name}/private/")
+                    self._publish(site, e, path, idx)
+                    lis.append(self._li(path, e))
+                    continue
+                path = f"{col}{folder}/{art}"
+                self._publish(site, e, path, idx)
+                if e.shell:
+                    shell = f"{col}{folder}/t{e.date.replace('-', '')}_{_id('shell', e.title) % 10**7}.html"
+                    self._put(shell, Resp(200, "text/html", (
+                        f'<html><head><script>location.replace("{path}");</script></head><body></body></html>'
+                    ).encode()))
+                    lis.append(self._li("./" + shell[len(col):], e))
+                else:
+                    lis.append(self._li("./" + path[len(col):], e))
+            pager = ('<div class="page"><script language="JavaScript">\n'
+                     f'var currentPage = {n};//所在页从0开始\nvar countPage = {len(pages)}//共多少页数\n'
+                     f'createPageHTML({len(pages)}, {n}, "index", "html");\n</script></div>\n')
+            name = "index.html" if n == 0 else f"index_{n}.html"
+            self._put(col + name, Resp(200, _html_ctype(site), self._list_page(site, "政府信息公开年报", "\n".join(lis), pager)))
+        self._put(col, self.pages[col + "index.html"])
+
+    # ---- TRS newer: createPageHTML('page_div', n, cur, 'list', 'shtml', count), 1-based ---
+    def _build_trs_newer(self, site: Site) -> None:
+        col = f"/{site.name}/zfxxgk/zfxxgknb/"
+        per = 2
+        pages = [site.entries[i:i + per] for i in range(0, len(site.entries), per)]
+        for n, chunk in enumerate(pages, start=1):
+            lis = []
+            for k, e in enumerate(chunk):
+                folder = e.doc.folder if e.doc and e.doc.folder else f"{e.date[:4]}n"
+                path = f"{col}{folder}/{e.date.replace('-', '')}/{_id(site.name, e.title):x}.shtml"
+                self._publish(site, e, path, n * 10 + k)
+                lis.append(self._li(path, e))
+            pager = ('<div id="page_div"></div><script type="text/javascript">\n'
+                     f"createPageHTML('page_div', {len(pages)}, {n}, 'list', 'shtml', {len(site.entries)});\n</script>\n")
+            name = "list.shtml" if n == 1 else f"list_{n}.shtml"
+            self._put(col + name, Resp(200, _html_ctype(site), self._list_page(site, "政府信息公开年报", "\n".join(lis), pager)))
+        if site.name == "ruishu":
+            self.challenge_prefixes.append(col)  # every detail page under the column
+        if site.name == "shanghai":
+            first = next(e for e in site.entries if e.doc)
+            for r in self.reports:
+                if r["site"] == site.name and r["file"] == first.doc.file:
+                    self.softblock_once.add(r["detail"])
+
+    # ---- Hanweb jpage: inline <datastore> + dataproxy.jsp POST --------------------------
+    def _build_hanweb(self, site: Site) -> None:
+        colid, webid, unitid = "1229038691", "3197", "7234561"
+        records = []
+        for k, e in enumerate(site.entries):
+            d = e.date.split("-")
+            path = f"/{site.name}/art/{int(d[0])}/{int(d[1])}/{int(d[2])}/art_{colid}_{_id(site.name, e.title) % 10**7}.html"
+            self._publish(site, e, path, k)
+            records.append(f"<li><a href='{path}' title='{e.title}' target='_blank'>{e.title}</a><span>{e.date}</span></li>")
+        per_inline = 2
+        self.jpage[site.name] = {"col": colid, "webid": webid, "unitid": unitid, "records": records}
+        ds = self._datastore(records[:per_inline], len(records))
+        col_page = (
+            f'<div id="{unitid}"><script type="text/xml">{ds}</script>\n'
+            '<script language="javascript" src="/module/jslib/jquery/jpage/dataproxy.js"></script>\n'
+            f'<script>$(document).ready(function(){{$("#{unitid}").jpage({{dataStore:$("#{unitid} script")[0],'
+            f'perPage:20,totalRecord:{len(records)},proxyUrl:"/module/web/jpage/dataproxy.jsp",'
+            f'webid:"{webid}",path:"/",columnid:"{colid}",sourceContentType:"1",unitid:"{unitid}",'
+            f'webname:"{site.site_name}",permissiontype:"0",groupSize:"3"}});}});</script></div>'
+        )
+        page = (_head(site, "政府信息公开年报") + _crumbs(site)
+                + '<div class="list-title">政府信息公开年报</div>\n' + col_page + _foot(site))
+        self._put(f"/{site.name}/col/col{colid}/index.html", Resp(200, _html_ctype(site), _encode(site, page)))
+
+    @staticmethod
+    def _datastore(records: list[str], total: int) -> str:
+        recs = "".join(f"<record><![CDATA[\n{r}\n]]></record>" for r in records)
+        return (f"<datastore><nextgroup><![CDATA[<a href=\"/module/web/jpage/dataproxy.jsp?page=1\"></a>]]></nextgroup>"
+                f"<recordset>{recs}</recordset><totalrecord>{total}</totalrecord></datastore>")
+
+    # ---- gkmlpt: window._CONFIG + JSON API ---------------------------------------------
+    def _build_gkmlpt(self, site: Site) -> None:
+        cat, sid = 2155, "755039"
+        arts = []
+        for k, e in enumerate(site.entries):
+            pid = 2155000 + _id(site.name, e.title) % 100000
+            path = f"/{site.name}/gkmlpt/content/2/{cat}/post_{pid}.html"
+            self._publish(site, e, path, k)
+            arts.append({"id": pid, "title": e.title, "url": path, "publisher": site.site_name,
+                         "display_publish_time": int(time.mktime(time.strptime(e.date, "%Y-%m-%d"))),
+                         "create_time": int(time.mktime(time.strptime(e.date, "%Y-%m-%d")))})
+        self.gkmlpt[site.name] = [cat, sid, arts]
+        page = (_head(site, "政府信息公开年报",
+                      f"<script>window._CONFIG = {{SID:'{sid}', DOMAIN:'', IS_SEARCH:0}};</script>\n")
+                + _crumbs(site) + '<div id="app" data-cat="' + str(cat)
+                + '"><div class="loading">正在加载……</div></div>\n'
+                + '<script src="/gkmlpt/static/js/app.js"></script>' + _foot(site))
+        self._put(f"/{site.name}/gkmlpt/index", Resp(200, _html_ctype(site), _encode(site, page)))
+
+    # ---- VSB: count-down pagination ----------------------------------------------------
+    def _build_vsb(self, site: Site) -> None:
+        per = 2
+        pages = [site.entries[i:i + per] for i in range(0, len(site.entries), per)]
+        total = len(pages)
+        base = f"/{site.name}/xxgk/xxgknb"
+
+        def page_path(n: int) -> str:  # n: 1-based display page
+            return f"{base}.htm" if n == 1 else f"{base}/{total - n + 1}.htm"
+
+        for n, chunk in enumerate(pages, start=1):
+            lis = []
+            for k, e in enumerate(chunk):
+                path = f"/{site.name}/info/1308/{25000 + _id(site.name, e.title) % 1000}.htm"
+                self._publish(site, e, path, n * 10 + k)
+                rel = ("../info/1308/" if n == 1 else "../../info/1308/") + path.rsplit("/", 1)[1]
+                lis.append(self._li(rel, e))
+            nav = [f"共{len(site.entries)}条&nbsp;&nbsp;{n}/{total}&nbsp;"]
+            def rel_to(m):
+                target = page_path(m)
+                if n == 1:
+                    return target.split("/xxgk/", 1)[1]
+                return "../" + target.split("/xxgk/", 1)[1] if m == 1 else target.rsplit("/", 1)[1]
+            if n > 1:
+                nav.append(f'<a href="{rel_to(1)}" class="Next">首页</a>')
+                nav.append(f'<a href="{rel_to(n - 1)}" class="Next">上页</a>')
+            if n < total:
+                nav.append(f'<a href="{rel_to(n + 1)}" class="Next">下页</a>')
+                nav.append(f'<a href="{rel_to(total)}" class="Next">尾页</a>')
+            pager = '<table><tr><td><span class="p_pages">' + " ".join(nav) + "</span></td></tr></table>\n"
+            self._put(page_path(n), Resp(200, _html_ctype(site), self._list_page(site, "信息公开年报", "\n".join(lis), pager)))
+
+    # ---- JS-only list: nothing in the HTML, the list is decoded and drawn by script ----
+    def _build_jslist(self, site: Site) -> None:
+        col = f"/{site.name}/gkml/nb/"
+        items = []
+        for k, e in enumerate(site.entries):
+            path = f"{col}content/post_{_id(site.name, e.title) % 10**6}.html"
+            self._publish(site, e, path, k)
+            items.append({"t": e.title, "u": path, "d": e.date})
+        blob = base64.b64encode(json.dumps(items, ensure_ascii=False).encode()).decode()
+        script = (
+            "<script>(function(){var _0x=['" + blob[::-1] + "'];"
+            "var s=_0x[0].split('').reverse().join('');"
+            "var data=JSON.parse(decodeURIComponent(escape(atob(s))));"
+            "var ul=document.getElementById('list');"
+            "data.forEach(function(r){var li=document.createElement('li');var a=document.createElement('a');"
+            "a.href=r.u;a.title=r.t;a.textContent=r.t;li.appendChild(a);var sp=document.createElement('span');"
+            "sp.textContent=r.d;li.appendChild(sp);ul.appendChild(li);});})();</script>"
+        )
+        page = (_head(site, "政府信息公开年报") + _crumbs(site)
+                + '<div class="list-title">政府信息公开年报</div>\n<ul id="list" class="list-ul"></ul>\n'
+                + '<noscript>请开启JavaScript以浏览本栏目</noscript>\n' + script + _foot(site))
+        self._put(col + "index.html", Resp(200, _html_ctype(site), _encode(site, page)))
+
+    def _robots(self) -> None:
+        lines = ["User-agent: *"] + [f"Disallow: {p}" for p in sorted(set(self.disallowed))]
+        lines += ["Disallow: /search/", "", "User-agent: BadBot", "Disallow: /", ""]
+        self._put("/robots.txt", Resp(200, "text/plain", "\n".join(lines).encode()))
+
+    # ---- request handling ----------------------------------------------------------------
+    def handle(self, method: str, raw_path: str, headers, body: bytes) -> Resp:
+        parts = urlsplit(raw_path)
+        path, query = parts.path, parts.query
+        full = path + ("?" + query if query else "")
+        name = path.split("/")[1] if path.count("/") > 1 else ""
+        # Hanweb dataproxy
+        if path.endswith("/module/web/jpage/dataproxy.jsp") and name in self.jpage:
+            if method != "POST":
+                return Resp(405, "text/plain", b"method not allowed")
+            st = self.jpage[name]
+            q = {k: v[0] for k, v in parse_qs(query).items()}
+            f = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+            if f.get("unitid") != st["unitid"] or f.get("columnid") != st["col"] or f.get("webid") != st["webid"]:
+                return Resp(200, "text/xml; charset=utf-8", self._datastore([], 0).encode())
+            start, end = int(q.get("startrecord", 1)), int(q.get("endrecord", 60))
+            recs = st["records"][start - 1:end]
+            return Resp(200, "text/xml; charset=utf-8", self._datastore(recs, len(st["records"])).encode())
+        # gkmlpt JSON API
+        m = re.fullmatch(r"/([^/]+)/gkmlpt/api/all/(\d+)", path)
+        if m and m.group(1) in self.gkmlpt:
+            cat, sid, arts = self.gkmlpt[m.group(1)]
+            q = {k: v[0] for k, v in parse_qs(query).items()}
+            if int(m.group(2)) != cat or q.get("sid") != sid:
+                return Resp(200, "application/json", b'{"total":0,"articles":[]}')
+            page = int(q.get("page", 1))
+            per = 2
+            chunk = arts[(page - 1) * per: page * per]
+            return Resp(200, "application/json; charset=utf-8",
+                        json.dumps({"total": len(arts), "page": page, "articles": chunk}, ensure_ascii=False).encode())
+        # 瑞数-style challenge on detail pages
+        for pre in self.challenge_prefixes:
+            if path.startswith(pre) and not path.endswith(("list.shtml",)) and not re.search(r"/list_\d+\.shtml$", path) \
+                    and path.endswith(".shtml"):
+                cookies = _cookies(headers.get("Cookie", ""))
+                seed = cookies.get("__jsluid_s")
+                if not seed or cookies.get("__jsl_clearance_s") != _clearance(seed):
+                    seed = seed or hashlib.md5(f"{time.time()}{path}".encode()).hexdigest()[:16]
+                    page = (
+                        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><script type=\"text/javascript\">"
+                        "var $_ts=window['$_ts'];if(!$_ts)$_ts=window['$_ts']={};$_ts.nsd=84374;"
+                        "(function(){var c=document.cookie.match(/__jsluid_s=([0-9a-f]+)/);if(!c){return;}"
+                        "var s=c[1],h=0;for(var i=0;i<s.length;i++){h=(h*31+s.charCodeAt(i))%1000000007;}"
+                        "document.cookie='__jsl_clearance_s='+h.toString(36)+'; path=/';"
+                        "setTimeout(function(){location.reload();},50);})();"
+                        "</script></head><body></body></html>"
+                    )
+                    return Resp(412, "text/html; charset=utf-8", page.encode(),
+                                {"Set-Cookie": f"__jsluid_s={seed}; path=/"})
+                break
+        resp = self.pages.get(full) or self.pages.get(path)
+        if resp is None:
+            return Resp(404, "text/html; charset=utf-8", "<html><body><h1>404 页面不存在</h1></body></html>".encode())
+        if path in self.referer_required and not headers.get("Referer"):
+            return Resp(403, "text/html; charset=utf-8", "<html><body>403 禁止访问：请从网页上下载附件</body></html>".encode())
+        if path in self.softblock_once:
+            with self.log_lock:
+                if path in self.softblock_once:
+                    self.softblock_once.discard(path)
+                    return Resp(200, "text/html; charset=utf-8", SOFT_BLOCK.encode())
+        return resp
+
+
+SOFT_BLOCK = ("<html><head><meta charset=\"utf-8\"><title>访问异常</title></head><body>"
+              "<p>访问异常，请稍后再试。</p><p>您的访问过于频繁，已被系统暂时拦截。</p></body></html>")
+
+
+def _cookies(header: str) -> dict:
+    out = {}
+    for part in header.split(";"):
+        if "=" in part:
+            k, v = part.strip().split("=", 1)
+            out[k] = v
+    return out
+
+
+def _clearance(seed: str) -> str:
+    h = 0
+    for ch in seed:
+        h = (h * 31 + ord(ch)) % 1000000007
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        h, r = divmod(h, 36)
+        out = digits[r] + out
+        if h == 0:
+            return out
+
+
+# --------------------------------------------------------------------------------------------
+# Server
+# --------------------------------------------------------------------------------------------
+
+
+def make_handler(portal: Portal):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "nginx"
+        sys_version = ""
+
+        def _serve(self, method: str) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            try:
+                resp = portal.handle(method, self.path, self.headers, body)
+            except Exception as exc:  # pragma: no cover - a portal bug must not kill the server
+                resp = Resp(500, "text/plain", f"portal error: {exc}".encode())
+            with portal.log_lock:
+                portal.log.append({"method": method, "path": self.path, "status": resp.status,
+                                   "ua": self.headers.get("User-Agent", ""),
+                                   "browser": bool(self.headers.get("Sec-Fetch-Mode") or self.headers.get("sec-ch-ua")),
+                                   "t": time.time()})
+            self.send_response(resp.status)
+            if resp.ctype:
+                self.send_header("Content-Type", resp.ctype)
+            for k, v in resp.headers.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(resp.body)))
+            self.end_headers()
+            if method != "HEAD":
+                self.wfile.write(resp.body)
+
+        def do_GET(self):
+            self._serve("GET")
+
+        def do_HEAD(self):
+            self._serve("HEAD")
+
+        def do_POST(self):
+            self._serve("POST")
+
+        def log_message(self, *a):  # quiet
+            pass
+
+    return Handler
+
+
+class PortalServer:
+    """Run the portal in a background thread: ``with PortalServer() as srv: srv.url``."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.portal = Portal()
+        self.httpd = ThreadingHTTPServer((host, port), make_handler(self.portal))
+        self.httpd.daemon_threads = True
+        self.thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> "PortalServer":
+        self.thread = threading.Thread(target=self.httpd.serve_forever, name="sample-portal", daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def truth(self) -> list[dict]:
+        return truth(self.portal, self.url)
+
+
+def truth(portal: Portal | None = None, base_url: str = "") -> list[dict]:
+    """Every report the portal publishes: url, site, body, region code, year, gold file."""
+    portal = portal or Portal()
+    return [dict(r, url=base_url + r["url"], detail=base_url + r["detail"]) for r in portal.reports]
+
+
+def serve(host: str = "127.0.0.1", port: int = 8800) -> None:
+    srv = PortalServer(host, port)
+    print(f"sample portal at {srv.url}/  ({len(srv.portal.sites)} sites, {len(srv.portal.reports)} reports)")
+    for s in srv.portal.sites:
+        print(f"  {s.name:<10} {s.family:<12} {s.region}")
+    try:
+        srv.httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv.httpd.server_close()
+
+
+if __name__ == "__main__":
+    import sys
+
+    serve(port=int(sys.argv[1]) if len(sys.argv) > 1 else 8800)
