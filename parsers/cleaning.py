@@ -1,0 +1,41 @@
+"""Page chrome stripping: trafilatura for HTML pages, line rules for text dumps.
+
+Tables are never taken from here: trafilatura's table output changes shape with whichever of
+its extractors wins.  This gives the narrative and nothing else.
+"""
+from __future__ import annotations
+
+import re
+
+import trafilatura
+
+_CHROME_LINE = re.compile(
+    r"^\s*(当前位置|您现在的位置|您的位置|首页\s*[>›»]|分享到|微信\s*微博|打印本页|关闭窗口|【?字体|"
+    r"主办单位|网站标识码|ICP备|公网安备|版权所有|浏览次数|访问量|附件下载|相关链接)"
+)
+_PIPE_RUN = re.compile(r"\|{3,}")
+_SHARE = re.compile(r"(微信|微博|QQ空间|全真版|文字版|文件下载|相关链接[:：]?\s*-->)\s*")
+
+
+def main_text_of_html(root) -> str:
+    """Main content text of an HTML page (tables excluded), chrome removed by trafilatura."""
+    if root is None:
+        return ""
+    try:
+        text = trafilatura.extract(root, include_tables=False, include_comments=False,
+                                   include_images=False, include_links=False, favor_recall=True,
+                                   deduplicate=False)
+    except Exception:  # trafilatura raises on some degenerate trees; the tables still stand
+        text = None
+    return text or ""
+
+
+def strip_text_chrome(text: str) -> str:
+    """Breadcrumbs, share buttons, footers and runs of '|' in text dumps."""
+    out = []
+    for line in text.split("\n"):
+        if _CHROME_LINE.match(line):
+            continue
+        line = _PIPE_RUN.sub(" ", line)
+        out.append(line)
+    return "\n".join(out)

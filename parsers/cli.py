@@ -1,0 +1,77 @@
+"""`govreports parse` and `govreports eval`: the parser from the command line."""
+from __future__ import annotations
+
+import json
+import mimetypes
+import sys
+from pathlib import Path
+
+from . import parse_document
+from .evaluate import pairs, score, summary_line
+
+
+def register(sub) -> None:
+    p = sub.add_parser("parse", help="parse report files and print each as JSON",
+                       description="Parse annual-report documents (HTML, text, PDF, DOCX) and print one JSON "
+                       "record per file: metadata, the three tables cell by cell, findings and status.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files to parse")
+    p.add_argument("--figures", action="store_true", help="print only the gold-shaped figures, not every cell")
+    p.set_defaults(func=cmd_parse)
+    e = sub.add_parser("eval", help="score the parser on a folder of document/gold pairs",
+                       description="Parse every document in DIR that has a gold file beside it (NAME.json) "
+                       "and score cells, exact reports and silent errors (see GOLD.md). The last line is "
+                       "'cells A/B (P%) · reports exact X/Y · silent errors S · flagged F'.")
+    e.add_argument("dir", metavar="DIR")
+    e.add_argument("-v", "--verbose", action="store_true", help="list every wrong cell")
+    e.set_defaults(func=cmd_eval)
+
+
+def content_type_for(path: Path) -> str | None:
+    ctype, _ = mimetypes.guess_type(path.name)
+    return ctype
+
+
+def cmd_parse(args) -> int:
+    rc = 0
+    for name in args.paths:
+        path = Path(name)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            print(f"govreports parse: cannot read {name}: {exc.strerror}", file=sys.stderr)
+            rc = 1
+            continue
+        report = parse_document(data, content_type_for(path), path.resolve().as_uri())
+        out = {"path": name, **(report.to_dict() if not args.figures else
+                                {"status": report.status, "reasons": report.reasons, "year": report.year,
+                                 "template": report.template, "figures": report.figures()})}
+        print(json.dumps(out, ensure_ascii=False, indent=1))
+    return rc
+
+
+def cmd_eval(args) -> int:
+    folder = Path(args.dir)
+    if not folder.is_dir():
+        print(f"govreports eval: {folder} is not a folder", file=sys.stderr)
+        return 2
+    found = pairs(folder)
+    if not found:
+        print(f"govreports eval: no document/gold pairs (NAME.json beside NAME.txt/.html/.pdf/.docx) in {folder}",
+              file=sys.stderr)
+        return 2
+    scores = []
+    for doc, gold_path in found:
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        report = parse_document(doc.read_bytes(), content_type_for(doc), doc.name)
+        s = score(report, gold, doc.name)
+        scores.append(s)
+        mark = "exact" if s.exact else ("SILENT" if s.silent_error else "flagged" if s.flagged else "wrong")
+        print(f"{doc.name}: {s.correct}/{s.cells} cells · year {report.year} · template {report.template} · "
+              f"{report.status} · {mark}" + (f" · {'; '.join(report.reasons)[:160]}" if report.reasons else ""))
+        limit = None if args.verbose else 5
+        for w in s.wrong[:limit]:
+            print(f"    {w}")
+        if limit and len(s.wrong) > limit:
+            print(f"    … {len(s.wrong) - limit} more (-v lists all)")
+    print(summary_line(scores))
+    return 0

@@ -1,0 +1,91 @@
+"""Bytes to text: charset from BOM, HTTP header and <meta>; GB2312/GBK read as GB18030."""
+from __future__ import annotations
+
+import codecs
+import re
+
+_BOMS = [
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+]
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
+_XML_DECL = re.compile(rb"""^<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""", re.I)
+
+# Chinese portals declare a subset; GB18030 is the superset that decodes all of them.
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
+              "cp936": "gb18030", "ms936": "gb18030", "euc-cn": "gb18030", "big5": "big5hkscs",
+              "ascii": "utf-8", "us-ascii": "utf-8", "iso-8859-1": "cp1252", "latin-1": "cp1252"}
+
+
+class DecodeError(ValueError):
+    pass
+
+
+def normalise_charset(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = name.strip().lower()
+    name = _SUPERSETS.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes or many control characters in the first 4 KiB: not a text document."""
+    head = data[:4096]
+    if not head:
+        return False
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return controls / len(head) > 0.05
+
+
+def declared_charset(data: bytes, content_type: str | None) -> tuple[str | None, str]:
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return enc, "bom"
+    if content_type:
+        m = _HEADER_CHARSET.search(content_type)
+        if m and normalise_charset(m.group(1)):
+            return normalise_charset(m.group(1)), "header"
+    head = data[:4096]
+    m = _XML_DECL.search(head) or _META_CHARSET.search(head)
+    if m:
+        enc = normalise_charset(m.group(1).decode("ascii", "ignore"))
+        if enc:
+            return enc, "meta"
+    return None, "guess"
+
+
+def decode(data: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Return (text, encoding used). Raises DecodeError where no charset reads the bytes."""
+    enc, how = declared_charset(data, content_type)
+    if enc:
+        body = data
+        for bom, bom_enc in _BOMS:
+            if how == "bom" and data.startswith(bom):
+                body = data[len(bom):]
+                break
+        try:
+            return body.decode(enc), enc
+        except UnicodeDecodeError:
+            if how == "bom":
+                raise DecodeError(f"bytes do not decode as {enc} despite its byte-order mark")
+            # A wrong declaration is common (a GBK page declaring utf-8): fall through and guess.
+    for guess in ("utf-8", "gb18030"):
+        try:
+            return data.decode(guess), guess
+        except UnicodeDecodeError:
+            continue
+    # Last resort: mostly-GB text with a few broken bytes; keep it, flag upstream.
+    text = data.decode("gb18030", errors="replace")
+    if text.count("\ufffd") > max(8, len(text) // 50):
+        raise DecodeError("bytes decode as neither UTF-8 nor GB18030")
+    return text, "gb18030"

@@ -1,0 +1,1 @@
+"""Layout readers: each turns one way of printing tables into the neutral Grid."""

@@ -1,0 +1,363 @@
+"""Map a neutral grid onto a template's tables: find each row by its printed label, read its figures.
+
+The mapper knows nothing of layouts.  It walks the grid's cells in reading order, finds the
+three table regions, and for every label that names a template row takes the figures printed
+after it in the same grid row.  What cannot be read for sure is marked, never guessed silently.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .grid import Grid, GridCell
+from .layouts import squashed
+from .record import BLANK, Cell, Finding
+from .templates import TABLE4_BLOCKS, TABLE4_COLUMNS, RowSpec, Template
+from .values import read_value, to_wan
+
+_WS = re.compile(r"\s+")
+_LONG_PAREN = re.compile(r"\([^()]{7,}\)")
+MAX_LABEL = 60  # longer cells are narrative, never a row label
+
+T2_START = re.compile(r"第二十条|^信息内容$")
+T3_START = re.compile(r"本年新收|^申请人情况$|^\(本列数据的勾稽关系")
+T4_START = re.compile(r"行政复议")
+NARRATIVE_HEADING = re.compile(r"^[五六]、|存在的主要问题|其他需要报告")
+
+
+def label_text(text: str) -> str:
+    """A cell's text as labels are matched: no white space, no long fill-in instructions."""
+    s = _WS.sub("", text)
+    prev = None
+    while prev != s:
+        prev, s = s, _LONG_PAREN.sub("", s)
+    return s
+
+
+@dataclass
+class Token:
+    cell: GridCell
+    label: str  # label_text(cell.text)
+    is_value: bool
+
+
+@dataclass
+class Mapped:
+    tables: dict[str, dict[str, list[Cell]] | None]
+    findings: list[Finding] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+
+def tokens_of(grid: Grid) -> list[Token]:
+    out = []
+    for row in grid.rows:
+        for c in row:
+            if c.copy:
+                continue
+            lab = label_text(c.text)
+            out.append(Token(c, lab, c.squashed or read_value(c.text).kind != "text"))
+    return out
+
+
+def all_labels(grid: Grid) -> list[str]:
+    return [t.label for t in tokens_of(grid) if not t.is_value and 0 < len(t.label) <= MAX_LABEL]
+
+
+def _first(tokens: list[Token], rx: re.Pattern, start: int = 0, stop: int | None = None) -> int | None:
+    stop = len(tokens) if stop is None else stop
+    for i in range(start, stop):
+        t = tokens[i]
+        if not t.is_value and len(t.label) <= MAX_LABEL and rx.search(t.label):
+            return i
+    return None
+
+
+def regions(tokens: list[Token]) -> dict[str, tuple[int, int] | None]:
+    t2 = _first(tokens, T2_START)
+    t3 = _first(tokens, T3_START, t2 or 0)
+    if t3 is None and t2 is not None:
+        t3 = _first(tokens, T3_START)
+    t4_from = t3 if t3 is not None else (t2 if t2 is not None else 0)
+    t4 = _first(tokens, T4_START, t4_from) if (t3 is not None or t2 is not None) else None
+    end = len(tokens)
+    out: dict[str, tuple[int, int] | None] = {"table2": None, "table3": None, "table4": None}
+    if t2 is not None:
+        stop = t3 if t3 is not None and t3 > t2 else (t4 if t4 is not None and t4 > t2 else end)
+        out["table2"] = (t2, stop)
+    if t3 is not None:
+        out["table3"] = (t3, t4 if t4 is not None and t4 > t3 else end)
+    if t4 is not None:
+        out["table4"] = (t4, end)
+    return out
+
+
+def _match_spec(label: str, specs: tuple[RowSpec, ...]) -> RowSpec | None:
+    if not label or len(label) > MAX_LABEL:
+        return None
+    for spec in specs:
+        if re.search(spec.pattern, label):
+            return spec
+    return None
+
+
+def _figures_after(tokens: list[Token], i: int, stop: int) -> list[Token]:
+    """The figures printed after label i in the same grid row, up to the next label."""
+    row = tokens[i].cell.row
+    out = []
+    for j in range(i + 1, stop):
+        t = tokens[j]
+        if t.cell.row != row or not t.is_value:
+            break
+        out.append(t)
+    return out
+
+
+def _trim(values: list[Token], n: int) -> tuple[list[Token], bool]:
+    """Drop spacer blanks (empty label columns, trailing delimiters) beyond the n figures."""
+    vals = list(values)
+    while len(vals) > n and read_value(vals[0].cell.text).kind == BLANK:
+        vals.pop(0)
+    while len(vals) > n and read_value(vals[-1].cell.text).kind == BLANK:
+        vals.pop()
+    extra = len(vals) > n
+    return vals[:n], extra
+
+
+def make_cell(table: str, row: str, col: int, col_key: str, text: str, layout: str,
+              src: GridCell | None, money: bool = False, column_unit: str | None = None) -> Cell:
+    v = read_value(text)
+    cell = Cell(table=table, row=row, col=col, col_key=col_key, text=v.text, number=v.number,
+                kind=v.kind, unit=v.unit or (column_unit if money and v.number is not None else None),
+                source={"layout": layout, "grid_row": src.row if src else None,
+                        "grid_col": src.col if src else None})
+    if money:
+        cell.amount_wan = to_wan(v.number, v.unit, column_unit)
+    return cell
+
+
+@dataclass
+class RowRead:
+    spec: RowSpec
+    texts: list[str]
+    sources: list[GridCell | None]
+    ambiguous: bool = False
+    candidates: list[list[str]] | None = None
+    inferred: bool = False
+    split_by_arithmetic: bool = False  # a squashed run that only one reading makes add up
+    blank_only: bool = False
+    pos: int = 0  # token index of the label (or of the first figure for inferred rows)
+
+
+def _read_rows(tokens: list[Token], span: tuple[int, int], specs: tuple[RowSpec, ...],
+               detached: bool, findings: list[Finding], table: str) -> dict[str, RowRead]:
+    start, stop = span
+    found: dict[str, RowRead] = {}
+    empty_labels: dict[str, int] = {}
+    used: set[int] = set()
+    for i in range(start, stop):
+        t = tokens[i]
+        if t.is_value:
+            continue
+        spec = _match_spec(t.label, specs)
+        if spec is None:
+            continue
+        n = len(spec.columns)
+        vals = _figures_after(tokens, i, stop)
+        if not vals:
+            empty_labels.setdefault(spec.key, i)
+            continue
+        only_blanks = all(read_value(v.cell.text).kind == BLANK for v in vals)
+        if spec.key in found and not (found[spec.key].blank_only and not only_blanks):
+            continue  # the first printing of a row wins (later ones are usually repeats)
+        used.update(range(i + 1, i + 1 + len(vals)))
+        if len(vals) == 1 and vals[0].cell.squashed and n > 1:
+            rr = _split_squashed(spec, vals[0], n)
+        else:
+            kept, extra = _trim(vals, n)
+            if extra:
+                findings.append(Finding("read.extra_cells", f"{len(vals)} cells printed where the template has {n}",
+                                        table, spec.key))
+            rr = RowRead(spec, [v.cell.text for v in kept], [v.cell for v in kept])
+            if len(kept) == 1 and kept[0].cell.squashed and n == 1:
+                rr = _split_squashed(spec, kept[0], 1)
+        rr.pos = i
+        rr.blank_only = only_blanks  # e.g. a 总计 column header over empty header cells
+        found[spec.key] = rr
+    # Labels printed with no figures at all: a printed blank row, unless labels may be detached.
+    for key, i in empty_labels.items():
+        if key in found:
+            continue
+        spec = next(s for s in specs if s.key == key)
+        if detached:
+            continue
+        found[key] = RowRead(spec, [""] * len(spec.columns), [None] * len(spec.columns), pos=i)
+        findings.append(Finding("read.row_without_cells", f"row '{tokens[i].cell.text[:30]}' is printed with no cells",
+                                table, key, severity="info"))
+    if detached:
+        _fill_gaps_by_order(tokens, span, specs, found, used, findings, table)
+    return found
+
+
+def _split_squashed(spec: RowSpec, tok: Token, n: int) -> RowRead:
+    cands = squashed.split_candidates(tok.cell.text, n)
+    if len(cands) == 1:
+        return RowRead(spec, cands[0], [tok.cell] * n)
+    if not cands:
+        return RowRead(spec, [tok.cell.text] + [""] * (n - 1), [tok.cell] * n, ambiguous=True, candidates=[])
+    return RowRead(spec, cands[0], [tok.cell] * n, ambiguous=True, candidates=cands)
+
+
+def _fill_gaps_by_order(tokens, span, specs, found, used, findings, table) -> None:
+    """PDF text layers print some value rows apart from their labels.  Unlabelled rows of
+    figures fill the template rows left unread, in template order, between read rows; only
+    where the counts agree exactly.  Such cells are marked inferred, never trusted silently."""
+    start, stop = span
+    orphans: list[tuple[int, list[Token]]] = []
+    i = start
+    while i < stop:
+        t = tokens[i]
+        if t.is_value and i not in used:
+            row = t.cell.row
+            j = i
+            run = []
+            while j < stop and tokens[j].cell.row == row and tokens[j].is_value and j not in used:
+                run.append(tokens[j])
+                j += 1
+            # A run of figures that fills a whole row, alone on its grid row.
+            row_start = i == start or tokens[i - 1].cell.row != row
+            if row_start and run:
+                orphans.append((i, run))
+            i = j
+        else:
+            i += 1
+    if not orphans:
+        return
+    order = [s.key for s in specs if not s.optional]
+    anchors = [(found[k].pos, order.index(k)) for k in order if k in found]
+    anchors.sort()
+    # Gaps: template rows between consecutive read rows (by template order).
+    bounds = [(-1, -1)] + anchors + [(stop, len(order))]
+    for (p0, o0), (p1, o1) in zip(bounds, bounds[1:]):
+        gap = [order[k] for k in range(o0 + 1, o1) if order[k] not in found]
+        if not gap:
+            continue
+        runs = [(pos, run) for pos, run in orphans if p0 < pos < p1]
+        width = {k: len(next(s for s in specs if s.key == k).columns) for k in gap}
+        runs = [(pos, run) for pos, run in runs if len(run) >= min(width.values())]
+        if len(runs) != len(gap):
+            continue
+        for key, (pos, run) in zip(gap, runs):
+            spec = next(s for s in specs if s.key == key)
+            kept, extra = _trim(run, len(spec.columns))
+            if extra or len(kept) != len(spec.columns):
+                break
+            found[key] = RowRead(spec, [v.cell.text for v in kept], [v.cell for v in kept], inferred=True, pos=pos)
+            findings.append(Finding("read.row_by_position",
+                                    "unlabelled row of figures assigned to this row by template order",
+                                    table, key, severity="error"))
+
+
+def _cells_from(table: str, rr: RowRead, layout: str) -> list[Cell]:
+    spec = rr.spec
+    cells = []
+    for k, col_key in enumerate(spec.columns):
+        text = rr.texts[k] if k < len(rr.texts) else ""
+        src = rr.sources[k] if k < len(rr.sources) else None
+        c = make_cell(table, spec.key, k, col_key, text, layout, src,
+                      money=col_key in spec.money, column_unit=spec.unit)
+        c.ambiguous = rr.ambiguous
+        c.inferred = rr.inferred
+        if rr.ambiguous:
+            c.candidates = [cand[k:k + 1] for cand in (rr.candidates or [])][:20]
+        cells.append(c)
+    if len(rr.texts) < len(spec.columns) and rr.sources and any(rr.sources):
+        for c in cells[len(rr.texts):]:
+            c.kind = "blank"
+            c.source["missing"] = True
+    return cells
+
+
+def _read_table4(tokens: list[Token], span: tuple[int, int], layout: str, findings: list[Finding]):
+    start, stop = span
+    vals: list[Token] = []
+    for i in range(start + 1, stop):
+        t = tokens[i]
+        if not t.is_value:
+            if vals and len(t.label) > 0 and (len(t.label) > MAX_LABEL or NARRATIVE_HEADING.search(t.label)):
+                break
+            if sum(1 for v in vals if read_value(v.cell.text).kind != BLANK or v.cell.squashed) >= 15:
+                break
+            continue
+        vals.append(t)
+    # Skip blank cells of header rows: figures start at the first row holding a number.
+    rows_with_numbers = {t.cell.row for t in vals if t.cell.squashed or read_value(t.cell.text).kind in ("number", "zero")}
+    vals = [t for t in vals if t.cell.row in rows_with_numbers]
+    if not vals:
+        return None
+    texts: list[str]
+    sources: list[GridCell | None]
+    ambiguous, candidates = False, None
+    if len(vals) == 1 and vals[0].cell.squashed:
+        cands = squashed.split_candidates(vals[0].cell.text, 15)
+        cands = squashed.filter_table4(cands)
+        texts = cands[0] if cands else [vals[0].cell.text]
+        sources = [vals[0].cell] * 15
+        ambiguous = len(cands) != 1
+        candidates = cands
+    else:
+        while len(vals) > 15 and read_value(vals[-1].cell.text).kind == BLANK:
+            vals.pop()
+        if len(vals) > 15:
+            findings.append(Finding("read.extra_cells", f"{len(vals)} cells where table 4 has 15", "table4"))
+        texts = [t.cell.text for t in vals[:15]]
+        sources = [t.cell for t in vals[:15]]
+    out: dict[str, list[Cell]] = {}
+    for b, block in enumerate(TABLE4_BLOCKS):
+        cells = []
+        for k, col in enumerate(TABLE4_COLUMNS):
+            idx = b * 5 + k
+            if idx >= len(texts):
+                break
+            c = make_cell("table4", block, k, col, texts[idx], layout, sources[idx])
+            c.ambiguous = ambiguous
+            if ambiguous and candidates:
+                c.candidates = [cand[idx:idx + 1] for cand in candidates][:20]
+            cells.append(c)
+        if cells:
+            out[block] = cells
+    if len(texts) < 15:
+        findings.append(Finding("read.incomplete_table", f"table 4 has {len(texts)} of 15 cells", "table4"))
+    return out
+
+
+def map_grid(grid: Grid, template: Template) -> Mapped:
+    tokens = tokens_of(grid)
+    spans = regions(tokens)
+    findings: list[Finding] = []
+    tables: dict[str, dict[str, list[Cell]] | None] = {"table2": None, "table3": None, "table4": None}
+    reads: dict[str, dict[str, RowRead]] = {}
+    for table in ("table2", "table3"):
+        span = spans[table]
+        if span is None:
+            continue
+        found = _read_rows(tokens, span, template.rows(table), grid.detached_labels, findings, table)
+        if found:
+            reads[table] = found
+    if "table3" in reads:
+        squashed.resolve_table3(reads["table3"], template)
+    for table, found in reads.items():
+        order = [s.key for s in template.rows(table)]
+        tables[table] = {k: _cells_from(table, found[k], grid.layout) for k in order if k in found}
+        for k in order:
+            rr = found.get(k)
+            if rr is not None and rr.ambiguous:
+                findings.append(Finding("read.ambiguous_cell",
+                                        f"cells run together ('{''.join(rr.texts)}'): {len(rr.candidates or [])} readings possible",
+                                        table, k))
+    if spans["table4"] is not None:
+        t4 = _read_table4(tokens, spans["table4"], grid.layout, findings)
+        if t4:
+            tables["table4"] = t4
+            if any(c.ambiguous for cells in t4.values() for c in cells):
+                findings.append(Finding("read.ambiguous_cell", "table 4 cells run together", "table4"))
+    return Mapped(tables, findings)

@@ -1,0 +1,130 @@
+"""Who published the report, for which year, when: from the page's metadata, title and text.
+
+The year is read from the title and the text, never from a URL folder (folders often name
+the year of publication, or nothing at all).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年度?")
+_YEAR_PERIOD = re.compile(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日?\s*(?:起\s*)?(?:至|到|—|-|–|~)")
+_YEAR_NEAR_REPORT = re.compile(r"((?:19|20)\d{2})\s*年度?\s*(?:政府|政务)?信息公开")
+_DATE = re.compile(r"(?:发布时间|发布日期|发文日期|成文日期|时间|日期)\s*[:：]?\s*((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
+_ISO_DATE = re.compile(r"((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
+_TITLE_WORDS = re.compile(r"(政府|政务)?信息公开.{0,8}(年度报告|年报)|年度报告")
+_HEADER_FIELD = re.compile(r"^\s*(标题|发布机构|发布时间|来源)\s*[:：]\s*(.*)$", re.M)
+_AGENCY_PREFIX = re.compile(r"^(关于印发|关于公布|关于发布|《)")
+REPORT_SIGNS = re.compile(r"总体情况|主动公开政府信息情况|收到和处理政府信息公开申请|政府信息公开.{0,6}(年度报告|年报)")
+
+
+@dataclass
+class Meta:
+    title: str | None = None
+    agency: str | None = None
+    year: int | None = None
+    publication_date: str | None = None
+    site_id_code: str | None = None
+    region_code: str | None = None
+
+
+def find_title(text: str) -> str | None:
+    for m in _HEADER_FIELD.finditer(text[:3000]):
+        if m.group(1) == "标题" and m.group(2).strip():
+            return m.group(2).strip()
+    for line in text[:6000].split("\n"):
+        line = line.strip(" |\t\u00a0")
+        if 6 <= len(line) <= 80 and _TITLE_WORDS.search(line) and not line.startswith(("根据", "本报告", "按照")):
+            # "X报告 X报告" (a title printed twice by the page) keeps one copy.
+            half = len(line) // 2
+            if len(line) % 2 == 1 and line[:half] == line[half + 1:]:
+                line = line[:half]
+            return line
+    return None
+
+
+def year_from(title: str | None, text: str) -> int | None:
+    if title:
+        m = _YEAR_IN_TITLE.search(title)
+        if m:
+            return int(m.group(1))
+    head = text[:20000]
+    for rx in (_YEAR_PERIOD, _YEAR_NEAR_REPORT):
+        m = rx.search(head)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def agency_from(title: str | None, text: str) -> str | None:
+    for m in _HEADER_FIELD.finditer(text[:3000]):
+        if m.group(1) == "发布机构" and m.group(2).strip():
+            return m.group(2).strip()
+    if not title:
+        return None
+    t = _AGENCY_PREFIX.sub("", title).strip()
+    m = re.match(r"^(.*?)\s*(?:19|20)\d{2}\s*年", t) or re.match(r"^(.*?)(?:政府|政务)?信息公开", t)
+    if m and 2 <= len(m.group(1).strip()) <= 40:
+        return m.group(1).strip()
+    return None
+
+
+def date_from(text: str) -> str | None:
+    m = _DATE.search(text[:8000])
+    if not m:
+        return None
+    y, mo, d = (int(x) for x in m.groups())
+    if 1 <= mo <= 12 and 1 <= d <= 31:
+        return f"{y:04d}-{mo:02d}-{d:02d}"
+    return None
+
+
+def html_meta(root) -> dict[str, str]:
+    """The national website standard's <meta> tags and the metadata block (发布机构, 成文日期…)."""
+    out: dict[str, str] = {}
+    if root is None:
+        return out
+    for m in root.iter("meta"):
+        name = (m.get("name") or "").strip()
+        if name and m.get("content"):
+            out[name] = m.get("content").strip()
+    t = root.find(".//title")
+    if t is not None and t.text_content().strip():
+        out["html_title"] = t.text_content().strip()
+    return out
+
+
+def region_from_site_id(code: str | None) -> str | None:
+    """SiteIDCode: 6-digit division code + sequence (e.g. 4403000052 -> 440300)."""
+    if code and re.fullmatch(r"\d{10}", code.strip()):
+        region = code.strip()[:6]
+        if region[:2] != "00":
+            return region
+    return None
+
+
+def read_meta(text: str, html: dict[str, str] | None = None) -> Meta:
+    html = html or {}
+    title = html.get("ArticleTitle") or find_title(text)
+    if not title and html.get("html_title") and _TITLE_WORDS.search(html["html_title"]):
+        title = re.split(r"[_|-]{1,2}", html["html_title"])[0].strip()
+    meta = Meta(title=title)
+    meta.year = year_from(title, text)
+    agency = html.get("ContentSource") or None
+    meta.agency = agency or agency_from(title, text)
+    pub = html.get("PubDate") or html.get("pubdate") or ""
+    m = _ISO_DATE.search(pub)
+    if m:
+        y, mo, d = (int(x) for x in m.groups())
+        meta.publication_date = f"{y:04d}-{mo:02d}-{d:02d}"
+    else:
+        meta.publication_date = date_from(text)
+    meta.site_id_code = html.get("SiteIDCode")
+    meta.region_code = region_from_site_id(meta.site_id_code)
+    return meta
+
+
+def looks_like_report(title: str | None, text: str) -> bool:
+    head = (title or "") + "\n" + text[:5000]
+    return bool(re.search(r"(年度报告|年报)", head)) and bool(REPORT_SIGNS.search(text[:50000]))

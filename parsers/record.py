@@ -1,0 +1,129 @@
+"""The report record: what one parsed document says, cell by cell, with its findings.
+
+Everything here is plain data (dataclasses) so that storage and the CLI can serialise it
+without knowing how it was parsed.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+PARSER_VERSION = "0.1.0"
+
+# Kinds of printed value.  Blank is not zero: a blank cell keeps kind "blank".
+NUMBER, ZERO, BLANK, NOT_APPLICABLE, TEXT = "number", "zero", "blank", "not_applicable", "text"
+KINDS = (NUMBER, ZERO, BLANK, NOT_APPLICABLE, TEXT)
+
+# Report statuses.  Only "ok" means every figure can be trusted as printed and consistent.
+OK = "ok"
+NEEDS_REVIEW = "needs_review"  # failed checks, ambiguous cells, missing tables or rows
+UNKNOWN_TEMPLATE = "unknown_template"  # a report, but not on the 2019/2021 national template
+NOT_A_REPORT = "not_a_report"  # a notice, a list page, a soft-block page...
+EMPTY = "empty"  # no bytes or no text at all
+UNREADABLE = "unreadable"  # binary junk, an image-only document, undecodable bytes
+STATUSES = (OK, NEEDS_REVIEW, UNKNOWN_TEMPLATE, NOT_A_REPORT, EMPTY, UNREADABLE)
+
+TABLES = ("table2", "table3", "table4")
+
+
+@dataclass
+class Cell:
+    """One printed cell of tables 2-4, as printed and as understood."""
+
+    table: str  # "table2" | "table3" | "table4"
+    row: str  # row key, e.g. "new_received"; table4 uses "review", "litigation_direct", ...
+    col: int  # column position within the row, 0-based, in printed order
+    col_key: str  # column key, e.g. "natural_person", "upheld"
+    text: str  # printed text, stripped of surrounding white space
+    number: float | int | None  # the printed number in the printed unit, None if none
+    kind: str  # one of KINDS
+    unit: str | None = None  # printed unit ("元", "万元") or the column's unit
+    amount_wan: float | None = None  # money columns: the amount normalised to 万元
+    ambiguous: bool = False  # the text could be read more than one way; number is a guess or None
+    candidates: list[list[str]] | None = None  # the readings that remained possible
+    inferred: bool = False  # the cell's row was assigned by position, not by a printed label
+    source: dict[str, Any] = field(default_factory=dict)  # layout, grid row/col, ...
+
+    @property
+    def trusted(self) -> bool:
+        return not (self.ambiguous or self.inferred)
+
+
+@dataclass
+class Finding:
+    """A check result: a rule of the template's arithmetic that did not hold, or a read problem."""
+
+    rule: str  # e.g. "t3.col_balance", "t3.row_total", "t4.block_total", "read.ambiguous_cell"
+    message: str
+    table: str | None = None
+    row: str | None = None
+    col: str | None = None
+    expected: float | None = None
+    actual: float | None = None
+    severity: str = "error"  # "error" makes the report need review; "info" does not
+
+
+@dataclass
+class Report:
+    status: str
+    reasons: list[str] = field(default_factory=list)
+    url: str | None = None
+    content_type: str | None = None
+    encoding: str | None = None
+    layout: str | None = None
+    title: str | None = None
+    agency: str | None = None
+    year: int | None = None
+    publication_date: str | None = None  # ISO date
+    template: str | None = None  # "2019" | "2021" | None
+    region_code: str | None = None  # 6-digit GB/T 2260 code where the page says it (SiteIDCode)
+    site_id_code: str | None = None
+    tables: dict[str, dict[str, list[Cell]] | None] = field(
+        default_factory=lambda: {t: None for t in TABLES}
+    )
+    narrative: dict[str, str] = field(default_factory=dict)  # overview / problems / other
+    findings: list[Finding] = field(default_factory=list)
+    parser_version: str = PARSER_VERSION
+
+    @property
+    def flagged(self) -> bool:
+        return self.status != OK
+
+    def cells(self):
+        for table in TABLES:
+            rows = self.tables.get(table)
+            if not rows:
+                continue
+            for cells in rows.values():
+                yield from cells
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["flagged"] = self.flagged
+        return d
+
+    def figures(self) -> dict[str, Any]:
+        """Gold-shaped figures: {table2: {row: [values]}, table3: ..., table4: [15 values]}."""
+        out: dict[str, Any] = {}
+        for table in TABLES:
+            rows = self.tables.get(table)
+            if rows is None:
+                out[table] = None
+                continue
+            shaped = {k: [cell_value(c) for c in cells] for k, cells in rows.items()}
+            if table == "table4":
+                out[table] = [v for k in rows for v in shaped[k]]
+            else:
+                out[table] = shaped
+        return out
+
+
+def cell_value(c: Cell):
+    """The gold-file value of a cell: its number, None for blank, else its printed text."""
+    if c.kind in (NUMBER, ZERO) and c.number is not None and c.unit is None:
+        return c.number
+    if c.kind == BLANK:
+        return None
+    if c.number is not None and c.kind in (NUMBER, ZERO):
+        return c.number
+    return c.text

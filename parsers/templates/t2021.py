@@ -1,0 +1,27 @@
+"""The 2021 national template (国办公开办函〔2021〕30号)."""
+from .base import TABLE3_COMMON_HEAD, TABLE3_COMMON_TAIL, RowSpec, Template, t3
+
+_DOCS = ("issued", "repealed", "in_force")
+
+TEMPLATE = Template(
+    name="2021",
+    table2=(
+        RowSpec("rules", r"^规章", _DOCS),
+        RowSpec("normative_docs", r"^(行政)?规范性(文件|档案)", _DOCS),
+        RowSpec("licensing", r"^行政许可$|^行政许可\(", ("decisions",)),
+        RowSpec("punishment", r"^行政处罚$|^行政处罚\(", ("decisions",)),
+        RowSpec("coercion", r"^行政强制$|^行政强制\(", ("decisions",)),
+        RowSpec("fees", r"^行政事业性收费", ("amount",), money=("amount",), unit="万元"),
+    ),
+    table3=TABLE3_COMMON_HEAD
+    + (
+        t3("other_overdue_correction", r"逾期不补正|无正当理由逾期"),
+        t3("other_overdue_fee", r"缴纳费用|收费通知"),
+        t3("other_other", r"^3\.?其他$"),
+    )
+    + TABLE3_COMMON_TAIL,
+    markers=(r"本年制发件数", r"本年废止件数", r"现行有效件数", r"本年处理决定数", r"本年收费金额",
+             r"逾期不补正", r"缴纳费用"),
+    result_rows=tuple(s.key for s in TABLE3_COMMON_HEAD[2:])
+    + ("other_overdue_correction", "other_overdue_fee", "other_other"),
+)
