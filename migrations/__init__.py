@@ -1,0 +1,1 @@
+"""Alembic migrations of the govreports schema (see storage/migrate.py for the configuration)."""

@@ -1,0 +1,158 @@
+"""`govreports db|ingest|reparse|query|export`: the storage layer's subcommands."""
+from __future__ import annotations
+
+import sys
+
+from .db import SchemaError
+
+
+def register(subparsers) -> None:
+    db = subparsers.add_parser("db", help="manage the database schema (Alembic migrations)")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    p = db_sub.add_parser("upgrade", help="migrate the database to the newest schema (or --revision)")
+    p.add_argument("--revision", default="head")
+    p.set_defaults(func=_db_upgrade)
+    p = db_sub.add_parser("downgrade", help="migrate the database down (default: one revision)")
+    p.add_argument("revision", nargs="?", default="-1", help="target revision, e.g. -1 or base")
+    p.set_defaults(func=_db_downgrade)
+    p = db_sub.add_parser("current", help="print the database's schema revision and the code's")
+    p.set_defaults(func=_db_current)
+
+    p = subparsers.add_parser("ingest", help="archive, parse and store documents (files or folders)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--archive", help="raw document archive (default: $GOVREPORTS_ARCHIVE, else "
+                   "archive/ beside a SQLite file, else ./archive)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=_ingest)
+
+    p = subparsers.add_parser("reparse", help="re-derive every report from the archived raw documents "
+                              "with the current parser")
+    p.add_argument("--archive")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(func=_reparse)
+
+    p = subparsers.add_parser("query", help="run one read-only SQL statement")
+    p.add_argument("sql", metavar="SQL")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.set_defaults(func=_query)
+
+    p = subparsers.add_parser("export", help="write every table and view to DIR as CSV or Parquet")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    p.set_defaults(func=_export)
+
+
+def _fail(msg: str) -> int:
+    print(f"govreports: {msg}", file=sys.stderr)
+    return 1
+
+
+def _engine(args, *, read_only: bool = False, create: bool = False):
+    """An engine on a database at the code's schema; `create` migrates a brand-new database."""
+    from . import migrate
+    from .db import check_schema, current_revision, is_empty, make_engine
+
+    engine = make_engine(args.db, read_only=read_only)
+    if create and current_revision(engine) is None and is_empty(engine):
+        migrate.upgrade(args.db)  # an empty database: nothing to lose by creating the schema
+    check_schema(engine)
+    return engine
+
+
+def _archive(args):
+    from .archive import Archive, default_archive_root
+
+    return Archive(args.archive or default_archive_root(args.db))
+
+
+def _db_upgrade(args) -> int:
+    from . import migrate
+    from .db import current_revision, make_engine
+
+    engine = make_engine(args.db)
+    rev = current_revision(engine)
+    if rev is not None and rev not in migrate.known_revisions():
+        return _fail(f"database schema {rev} is newer than this govreports (knows up to "
+                     f"{migrate.head_revision()}): upgrade govreports")
+    migrate.upgrade(args.db, args.revision)
+    print(f"database at schema {current_revision(engine)}")
+    return 0
+
+
+def _db_downgrade(args) -> int:
+    from . import migrate
+    from .db import current_revision, make_engine
+
+    migrate.downgrade(args.db, args.revision)
+    print(f"database at schema {current_revision(make_engine(args.db)) or 'base (empty)'}")
+    return 0
+
+
+def _db_current(args) -> int:
+    from . import migrate
+    from .db import current_revision, make_engine
+
+    rev = current_revision(make_engine(args.db))
+    head = migrate.head_revision()
+    state = ("up to date" if rev == head else "empty: run `govreports db upgrade`" if rev is None
+             else "newer than this govreports" if rev not in migrate.known_revisions()
+             else "run `govreports db upgrade`")
+    print(f"database: {rev or 'none'}  code: {head}  ({state})")
+    return 0
+
+
+def _ingest(args) -> int:
+    from .ingest import ingest_paths
+
+    try:
+        engine = _engine(args, create=True)
+        counts = ingest_paths(engine, _archive(args), args.paths, progress=not args.no_progress)
+    except (SchemaError, FileNotFoundError) as exc:
+        return _fail(str(exc))
+    for err in counts.errors:
+        print(f"failed: {err}", file=sys.stderr)
+    print(f"reports: {counts.summary()}")
+    return 1 if counts.failed else 0
+
+
+def _reparse(args) -> int:
+    from .ingest import reparse_all
+
+    try:
+        engine = _engine(args)
+        counts = reparse_all(engine, _archive(args), progress=not args.no_progress)
+    except SchemaError as exc:
+        return _fail(str(exc))
+    for err in counts.errors:
+        print(f"failed: {err}", file=sys.stderr)
+    print(f"reports: {counts.summary()}")
+    return 1 if counts.failed else 0
+
+
+def _query(args) -> int:
+    from sqlalchemy.exc import DBAPIError
+
+    from . import query
+
+    try:
+        engine = _engine(args, read_only=True)
+        columns, rows = query.run(engine, args.sql)
+    except (SchemaError, query.WriteRefused) as exc:
+        return _fail(str(exc))
+    except DBAPIError as exc:
+        return _fail("SQL error: " + str(exc.orig).strip().splitlines()[0])
+    query.write(columns, rows, args.format)
+    return 0
+
+
+def _export(args) -> int:
+    from .export import export
+
+    try:
+        engine = _engine(args, read_only=True)
+    except SchemaError as exc:
+        return _fail(str(exc))
+    written = export(engine, args.dir, args.format)
+    for name, n in written.items():
+        print(f"{name}: {n} rows")
+    return 0

@@ -1,0 +1,127 @@
+"""Ingest files and folders, and re-derive stored reports from the archive with the current parser."""
+from __future__ import annotations
+
+import mimetypes
+import os
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from parsers.record import Report
+
+from . import models as m
+from .archive import Archive, sha256_of
+from .store import Counts, RawDocument, stored_parser_version, store, with_retry, write_report
+
+Parse = Callable[[bytes, str | None, str | None], Report]
+
+# Documents the parsers read; gold files (*.json) and everything else in a folder are skipped.
+DOCUMENT_SUFFIXES = {".txt": "text/plain", ".html": "text/html", ".htm": "text/html",
+                     ".xhtml": "application/xhtml+xml", ".pdf": "application/pdf",
+                     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+def default_parse() -> tuple[Parse, str]:
+    import parsers
+
+    return parsers.parse_document, parsers.PARSER_VERSION
+
+
+def iter_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
+    """Files named explicitly, and document files found in folders (sorted, so runs are repeatable)."""
+    for p in map(Path, paths):
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and f.suffix.lower() in DOCUMENT_SUFFIXES and not f.name.startswith("."):
+                    yield f
+        elif p.is_file():
+            yield p
+        else:
+            raise FileNotFoundError(f"no such file or folder: {p}")
+
+
+def raw_from_file(path: Path) -> RawDocument:
+    content_type = DOCUMENT_SUFFIXES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
+    fetched = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+    return RawDocument(data=path.read_bytes(), url=path.resolve().as_uri(), content_type=content_type,
+                       fetched_at=fetched)
+
+
+def ingest_document(engine: Engine, archive: Archive, doc: RawDocument, parse: Parse,
+                    parser_version: str, counts: Counts) -> str:
+    """Archive, parse and store one document. Bytes already stored by this parser are a no-op."""
+    sha = archive.put(doc.data)
+    with engine.connect() as conn:
+        if stored_parser_version(conn, sha) == parser_version:
+            counts.add("unchanged")
+            return "unchanged"
+    report = parse(doc.data, doc.content_type, doc.url)
+    return store(engine, doc, report, counts, sha=sha)
+
+
+def ingest_paths(engine: Engine, archive: Archive, paths: Iterable[str | os.PathLike],
+                 parse: Parse | None = None, parser_version: str | None = None,
+                 progress: bool = False) -> Counts:
+    if parse is None:
+        parse, parser_version = default_parse()
+    files = list(iter_files(paths))
+    counts = Counts()
+    with _progress(progress, len(files), "ingest") as advance:
+        for f in files:
+            try:
+                ingest_document(engine, archive, raw_from_file(f), parse, parser_version, counts)
+            except Exception as exc:  # one bad file must not stop a crawl-sized batch
+                counts.failed += 1
+                counts.errors.append(f"{f}: {type(exc).__name__}: {exc}")
+            advance()
+    return counts
+
+
+def reparse_all(engine: Engine, archive: Archive, parse: Parse | None = None,
+                progress: bool = False) -> Counts:
+    """Parse every archived document again; one transaction per report, parser version recorded."""
+    if parse is None:
+        parse, _ = default_parse()
+    d = m.Document.__table__
+    with engine.connect() as conn:
+        docs = conn.execute(select(d.c.id, d.c.sha256, d.c.url, d.c.content_type).order_by(d.c.id)).all()
+    counts = Counts()
+    with _progress(progress, len(docs), "reparse") as advance:
+        for doc in docs:
+            try:
+                report = parse(archive.get(doc.sha256), doc.content_type, doc.url)
+                outcome, _ = with_retry(
+                    engine, lambda conn: write_report(conn, doc.id, doc.sha256, doc.url, report))
+                counts.add(outcome)
+            except Exception as exc:
+                counts.failed += 1
+                counts.errors.append(f"document {doc.id} ({doc.sha256[:12]}): {type(exc).__name__}: {exc}")
+            advance()
+    return counts
+
+
+class _progress:
+    """A rich progress bar when asked for, else nothing."""
+
+    def __init__(self, enabled: bool, total: int, label: str):
+        self.enabled, self.total, self.label = enabled, total, label
+
+    def __enter__(self):
+        if not self.enabled:
+            return lambda: None
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                   TimeRemainingColumn)
+
+        self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                             TimeRemainingColumn(), transient=False)
+        self._bar.__enter__()
+        task = self._bar.add_task(self.label, total=self.total)
+        return lambda: self._bar.advance(task)
+
+    def __exit__(self, *exc):
+        if self.enabled:
+            self._bar.__exit__(*exc)
+        return False

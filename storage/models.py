@@ -1,0 +1,163 @@
+"""The relational schema: regions, sites, documents, report versions and their figures, findings, sections.
+
+Figures are kept in long form (one row per printed cell) so that every printed text survives with
+its provenance; the familiar wide tables are views (see storage/views.py).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names so that Alembic migrations and both backends agree.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Region(Base):
+    """An administrative region by its 6-digit GB/T 2260 code; parent is the enclosing region."""
+
+    __tablename__ = "regions"
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(100))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
+    level: Mapped[int] = mapped_column(Integer)  # 1 province, 2 prefecture, 3 county
+
+
+class Site(Base):
+    """A web site documents were fetched from (one government portal)."""
+
+    __tablename__ = "sites"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    host: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+
+
+class Document(Base):
+    """One fetched document, identified by the sha256 of its raw bytes (archived under that hash)."""
+
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    url: Mapped[str | None] = mapped_column(Text)
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
+    fetched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(255))
+    encoding: Mapped[str | None] = mapped_column(String(64))
+    etag: Mapped[str | None] = mapped_column(String(255))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReportVersion(Base):
+    """What one document says as a report. Versions of the same body and year share `report_key`;
+    the newest one has is_latest set (the `reports` view shows only those)."""
+
+    __tablename__ = "report_versions"
+    __table_args__ = (
+        UniqueConstraint("report_key", "version", name="uq_report_versions_key_version"),
+        Index("ix_report_versions_latest", "is_latest", "year"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), unique=True)
+    report_key: Mapped[str] = mapped_column(Text)  # body|year (storage/identity.py)
+    body: Mapped[str] = mapped_column(Text, index=True)  # agency, else site code, else URL
+    version: Mapped[int] = mapped_column(Integer)
+    is_latest: Mapped[bool] = mapped_column(Boolean)
+    agency: Mapped[str | None] = mapped_column(Text)
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
+    site_id_code: Mapped[str | None] = mapped_column(String(64))
+    year: Mapped[int | None] = mapped_column(Integer)
+    template: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(32))
+    reasons: Mapped[list] = mapped_column(JSON)
+    title: Mapped[str | None] = mapped_column(Text)
+    publication_date: Mapped[str | None] = mapped_column(String(10))
+    layout: Mapped[str | None] = mapped_column(String(64))
+    parser_version: Mapped[str] = mapped_column(String(32))
+    parsed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Fingerprint of everything derived from the document: equal fingerprint = unchanged.
+    content_digest: Mapped[str] = mapped_column(String(64))
+
+    figures: Mapped[list[Figure]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+
+class Figure(Base):
+    """One printed cell of tables 2-4: printed text kept verbatim, plus its number and kind."""
+
+    __tablename__ = "figures"
+    __table_args__ = (
+        # Serves the wide views and cross-report aggregates without touching the heap on PG.
+        Index("ix_figures_lookup", "table_name", "row_key", "col_key", "report_id", "number"),
+    )
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("report_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    table_name: Mapped[str] = mapped_column(String(8), primary_key=True)  # table2|table3|table4
+    row_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    col: Mapped[int] = mapped_column(Integer, primary_key=True)  # printed position, 0-based
+    col_key: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)  # as printed, never altered
+    number: Mapped[float | None] = mapped_column(Float)
+    kind: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str | None] = mapped_column(String(16))
+    amount_wan: Mapped[float | None] = mapped_column(Float)
+    ambiguous: Mapped[bool] = mapped_column(Boolean)
+    inferred: Mapped[bool] = mapped_column(Boolean)
+    candidates: Mapped[list | None] = mapped_column(JSON)
+    source: Mapped[dict | None] = mapped_column(JSON)
+
+
+class Finding(Base):
+    """A check the parser ran that did not hold (or a read problem), kept as reported."""
+
+    __tablename__ = "findings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("report_versions.id", ondelete="CASCADE"), index=True
+    )
+    rule: Mapped[str] = mapped_column(String(64), index=True)
+    message: Mapped[str] = mapped_column(Text)
+    table_name: Mapped[str | None] = mapped_column(String(8))
+    row_key: Mapped[str | None] = mapped_column(String(64))
+    col_key: Mapped[str | None] = mapped_column(String(64))
+    expected: Mapped[float | None] = mapped_column(Float)
+    actual: Mapped[float | None] = mapped_column(Float)
+    severity: Mapped[str] = mapped_column(String(16))
+
+
+class ReportSection(Base):
+    """A narrative section of a report (overview / problems / other ...)."""
+
+    __tablename__ = "report_sections"
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("report_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    section: Mapped[str] = mapped_column(String(32), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)

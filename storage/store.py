@@ -1,0 +1,268 @@
+"""Idempotent writes of one parsed document: document, report version, figures, findings, sections.
+
+Modelled on openstates-core's importers: each write is an upsert that reports whether it inserted,
+updated or left the row unchanged, decided by comparing a digest of everything derived.
+Each document is written in its own transaction, retried when a concurrent writer wins a race on
+a unique constraint, so two workers storing the same documents leave one copy.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from parsers.record import Report
+
+from . import models as m
+from .identity import body_of, host_of, report_key_of
+from .regions import is_region_code, level_of, parent_of
+
+INSERTED, UPDATED, UNCHANGED = "inserted", "updated", "unchanged"
+
+
+@dataclass
+class RawDocument:
+    """The raw bytes of one fetched document and what the fetch said about them."""
+
+    data: bytes
+    url: str | None = None
+    content_type: str | None = None
+    encoding: str | None = None
+    fetched_at: datetime | None = None
+    http_status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass
+class Counts:
+    """Outcome of a batch of writes, per report."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    new_versions: int = 0  # inserted reports that superseded an earlier version
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def summary(self) -> str:
+        return (f"{self.inserted} inserted ({self.new_versions} new versions), {self.updated} updated, "
+                f"{self.unchanged} unchanged, {self.failed} failed")
+
+
+def _insert(conn: Connection, table):
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# ---------------------------------------------------------------- derived rows
+
+def derive(report: Report) -> dict:
+    """Everything storage keeps of a Report, as plain rows (no ids yet), plus its digest."""
+    columns = {
+        "agency": report.agency,
+        "region_code": report.region_code if is_region_code(report.region_code) else None,
+        "site_id_code": report.site_id_code,
+        "year": report.year,
+        "template": report.template,
+        "status": report.status,
+        "reasons": list(report.reasons),
+        "title": report.title,
+        "publication_date": report.publication_date,
+        "layout": report.layout,
+    }
+    figures = [
+        {
+            "table_name": c.table, "row_key": c.row, "col": c.col, "col_key": c.col_key,
+            "text": c.text, "number": None if c.number is None else float(c.number), "kind": c.kind,
+            "unit": c.unit, "amount_wan": c.amount_wan, "ambiguous": bool(c.ambiguous),
+            "inferred": bool(c.inferred), "candidates": c.candidates, "source": c.source or None,
+        }
+        for c in report.cells()
+    ]
+    findings = [
+        {"rule": f.rule, "message": f.message, "table_name": f.table, "row_key": f.row,
+         "col_key": f.col, "expected": f.expected, "actual": f.actual, "severity": f.severity}
+        for f in report.findings
+    ]
+    sections = [{"section": k, "text": v} for k, v in report.narrative.items() if v is not None]
+    digest = hashlib.sha256(
+        json.dumps([columns, figures, findings, sections], sort_keys=True, ensure_ascii=False,
+                   default=str).encode()
+    ).hexdigest()
+    return {"columns": columns, "figures": figures, "findings": findings, "sections": sections,
+            "digest": digest}
+
+
+# ---------------------------------------------------------------- reference rows
+
+def ensure_region(conn: Connection, code: str | None) -> None:
+    """Make sure a region and its parents exist (a code seen in data but not in the seed list)."""
+    if not is_region_code(code):
+        return
+    chain = []
+    while code:
+        chain.append(code)
+        code = parent_of(code)
+    for c in reversed(chain):  # parents first, for the foreign key
+        conn.execute(
+            _insert(conn, m.Region.__table__)
+            .values(code=c, name=None, parent_code=parent_of(c), level=level_of(c))
+            .on_conflict_do_nothing(index_elements=["code"])
+        )
+
+
+def ensure_site(conn: Connection, url: str | None) -> int | None:
+    host = host_of(url)
+    if not host:
+        return None
+    sites = m.Site.__table__
+    conn.execute(_insert(conn, sites).values(host=host).on_conflict_do_nothing(index_elements=["host"]))
+    return conn.execute(select(sites.c.id).where(sites.c.host == host)).scalar_one()
+
+
+def ensure_document(conn: Connection, doc: RawDocument, sha: str) -> int:
+    docs = m.Document.__table__
+    values = dict(
+        sha256=sha, url=doc.url, site_id=ensure_site(conn, doc.url), fetched_at=doc.fetched_at,
+        http_status=doc.http_status, content_type=doc.content_type, encoding=doc.encoding,
+        etag=doc.etag, last_modified=doc.last_modified, size=len(doc.data), stored_at=_now(),
+    )
+    conn.execute(_insert(conn, docs).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
+    return conn.execute(select(docs.c.id).where(docs.c.sha256 == sha)).scalar_one()
+
+
+# ---------------------------------------------------------------- report versions
+
+def refresh_latest(conn: Connection, report_key: str) -> None:
+    """Exactly the highest version of a body-year is the latest one."""
+    rv = m.ReportVersion.__table__
+    top = select(func.max(rv.c.version)).where(rv.c.report_key == report_key).scalar_subquery()
+    conn.execute(update(rv).where(rv.c.report_key == report_key).values(is_latest=(rv.c.version == top)))
+
+
+def _next_version(conn: Connection, report_key: str) -> int:
+    rv = m.ReportVersion.__table__
+    return (conn.execute(select(func.max(rv.c.version)).where(rv.c.report_key == report_key)).scalar()
+            or 0) + 1
+
+
+def _write_children(conn: Connection, report_id: int, rows: dict) -> None:
+    for model, key in ((m.Figure, "figures"), (m.Finding, "findings"), (m.ReportSection, "sections")):
+        if rows[key]:
+            conn.execute(model.__table__.insert(), [{"report_id": report_id, **r} for r in rows[key]])
+
+
+def _delete_children(conn: Connection, report_id: int) -> None:
+    for model in (m.Figure, m.Finding, m.ReportSection):
+        t = model.__table__
+        conn.execute(t.delete().where(t.c.report_id == report_id))
+
+
+def write_report(conn: Connection, document_id: int, sha: str, url: str | None,
+                 report: Report) -> tuple[str, int]:
+    """Insert or update the report derived from one document; returns (outcome, version)."""
+    rv = m.ReportVersion.__table__
+    rows = derive(report)
+    cols = rows["columns"]
+    body = body_of(report.agency, report.site_id_code, url, sha)
+    key = report_key_of(body, report.year, sha)
+    ensure_region(conn, cols["region_code"])
+    existing = conn.execute(
+        select(rv.c.id, rv.c.report_key, rv.c.content_digest, rv.c.parser_version)
+        .where(rv.c.document_id == document_id)
+    ).first()
+
+    if existing is None:
+        version = _next_version(conn, key)
+        report_id = conn.execute(
+            rv.insert().values(
+                document_id=document_id, report_key=key, body=body, version=version, is_latest=True,
+                parser_version=report.parser_version, parsed_at=_now(),
+                content_digest=rows["digest"], **cols,
+            ).returning(rv.c.id)
+        ).scalar_one()
+        _write_children(conn, report_id, rows)
+        refresh_latest(conn, key)
+        return INSERTED, version
+
+    if existing.content_digest == rows["digest"] and existing.report_key == key:
+        if existing.parser_version != report.parser_version:  # same output, newer parser: record it
+            conn.execute(update(rv).where(rv.c.id == existing.id)
+                         .values(parser_version=report.parser_version, parsed_at=_now()))
+        return UNCHANGED, None
+
+    changes = dict(cols, body=body, parser_version=report.parser_version, parsed_at=_now(),
+                   content_digest=rows["digest"])
+    if existing.report_key != key:  # a newer parser read another body or year: move the version
+        changes.update(report_key=key, version=_next_version(conn, key))
+    conn.execute(update(rv).where(rv.c.id == existing.id).values(**changes))
+    _delete_children(conn, existing.id)
+    _write_children(conn, existing.id, rows)
+    refresh_latest(conn, key)
+    if existing.report_key != key:
+        refresh_latest(conn, existing.report_key)
+    return UPDATED, changes.get("version")
+
+
+def stored_parser_version(conn: Connection, sha: str) -> str | None:
+    """The parser version of the report stored for these bytes, None if they were never stored."""
+    d, rv = m.Document.__table__, m.ReportVersion.__table__
+    return conn.execute(
+        select(rv.c.parser_version).join(d, d.c.id == rv.c.document_id).where(d.c.sha256 == sha)
+    ).scalar()
+
+
+def _retryable(exc: DBAPIError) -> bool:
+    if isinstance(exc, IntegrityError):  # a concurrent writer inserted the same row first
+        return True
+    code = getattr(exc.orig, "pgcode", None)
+    if code in ("40001", "40P01"):  # serialization failure, deadlock
+        return True
+    return isinstance(exc, OperationalError) and "locked" in str(exc.orig)
+
+
+def with_retry(engine: Engine, fn, attempts: int = 8):
+    """Run fn(conn) in one transaction, again if it lost a race to another writer."""
+    for attempt in range(attempts):
+        try:
+            with engine.begin() as conn:
+                return fn(conn)
+        except DBAPIError as exc:
+            if attempt == attempts - 1 or not _retryable(exc):
+                raise
+            time.sleep(0.02 * (attempt + 1))
+
+
+def store(engine: Engine, doc: RawDocument, report: Report, counts: Counts | None = None,
+          sha: str | None = None) -> str:
+    """Store one document and the report parsed from it (archive the raw bytes first)."""
+    sha = sha or doc.sha256
+
+    def _write(conn: Connection):
+        return write_report(conn, ensure_document(conn, doc, sha), sha, doc.url, report)
+
+    outcome, version = with_retry(engine, _write)
+    if counts is not None:
+        counts.add(outcome)
+        if outcome == INSERTED and version > 1:
+            counts.new_versions += 1
+    return outcome

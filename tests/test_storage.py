@@ -1,0 +1,453 @@
+"""Storage layer against real SQLite and real PostgreSQL: migrations, identity and versions,
+idempotent ingest, reparse, read-only queries, export, the schema guard, concurrent writers."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from parsers.record import Cell, Finding, Report
+from storage import migrate
+from storage.archive import Archive
+from storage.db import SchemaError, check_schema, make_engine
+from storage.ingest import ingest_paths, reparse_all
+from storage.models import Base
+from storage.store import Counts, RawDocument, store
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "samples" / "reports"
+CORPUS = Path("/work/shared/corpus")
+PG_URL = os.environ.get("GOVREPORTS_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+
+T3_COLS = ("natural_person", "commercial", "research", "social_org", "legal_service", "other", "total")
+T4_KEYS = [(b, c) for b in ("review", "litigation_direct", "litigation_after_review")
+           for c in ("upheld", "corrected", "other", "pending", "total")]
+
+
+# ------------------------------------------------------------------ a parser stand-in
+
+def _cell(table, row, col, col_key, value) -> Cell:
+    if value is None:
+        return Cell(table, row, col, col_key, "", None, "blank")
+    if isinstance(value, str):
+        return Cell(table, row, col, col_key, value, None, "text")
+    return Cell(table, row, col, col_key, str(value), value, "zero" if value == 0 else "number")
+
+
+def report_from_gold(gold: dict, parser_version: str = "gold-1") -> Report:
+    """A Report as a perfect parser would give it, built from a gold file (storage tests must not
+    depend on the parser's progress)."""
+    truth = gold.get("truth") or {}
+    tables = {"table2": None, "table3": None, "table4": None}
+    for t, cols in (("table2", None), ("table3", T3_COLS)):
+        if truth.get(t):
+            tables[t] = {row: [_cell(t, row, i, cols[i] if cols else f"c{i}", v) for i, v in enumerate(vals)]
+                         for row, vals in truth[t].items()}
+    if truth.get("table4"):
+        t4: dict[str, list[Cell]] = {}
+        for i, v in enumerate(truth["table4"]):
+            block, col = T4_KEYS[i]
+            t4.setdefault(block, []).append(_cell("table4", block, i % 5, col, v))
+        tables["table4"] = t4
+    template = gold.get("template") if gold.get("template") in ("2019", "2021") else None
+    status = "ok" if template else "unknown_template"
+    return Report(status=status, agency=gold.get("agency"), year=gold.get("year"), template=template,
+                  tables=tables, narrative={"overview": "总体情况……"}, parser_version=parser_version)
+
+
+def gold_parse(data: bytes, content_type=None, url=None) -> Report:
+    path = Path(url[len("file://"):]) if url and url.startswith("file://") else None
+    return report_from_gold(json.loads(path.with_suffix(".json").read_text(encoding="utf-8")))
+
+
+GOLD_VERSION = "gold-1"
+
+
+# ------------------------------------------------------------------ databases
+
+def _pg_admin():
+    return create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    """A database of its own for this test session, dropped at the end."""
+    try:
+        admin = _pg_admin()
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # only when no server answers; .ci/run starts one
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {exc}")
+    name = f"govreports_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """An empty database on each backend (PG: a fresh schema inside the session's database)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'govreports.db'}"
+        return
+    base = request.getfixturevalue("pg_database")
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    yield make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url):
+    migrate.upgrade(db_url)
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def archive(tmp_path):
+    return Archive(tmp_path / "archive")
+
+
+def scalar(engine, sql, **params):
+    with engine.connect() as conn:
+        return conn.execute(text(sql), params).scalar()
+
+
+def row_counts(engine) -> dict[str, int]:
+    names = ("documents", "report_versions", "figures", "findings", "report_sections", "regions", "sites")
+    return {n: scalar(engine, f"SELECT COUNT(*) FROM {n}") for n in names}
+
+
+def cli(db_url, *args, env=None, cwd=None):
+    return subprocess.run([sys.executable, str(ROOT / "govreports_cli.py"), "--db", db_url, *args],
+                          capture_output=True, text=True, cwd=cwd or ROOT, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
+
+
+def simple_report(agency="测试县教育局", year=2023, new_received=5, text_total="1,215") -> Report:
+    t3 = {
+        "new_received": [_cell("table3", "new_received", i, c, new_received if c == "total" else 0)
+                         for i, c in enumerate(T3_COLS)],
+        "total": [Cell("table3", "total", i, c, text_total if c == "total" else "", 1215 if c == "total"
+                       else None, "number" if c == "total" else "blank") for i, c in enumerate(T3_COLS)],
+    }
+    return Report(status="needs_review", agency=agency, year=year, template="2021", region_code="350128",
+                  tables={"table2": None, "table3": t3, "table4": None},
+                  narrative={"overview": "概述", "problems": "问题"},
+                  findings=[Finding(rule="t3.col_balance", message="does not add up", table="table3",
+                                    col="total", expected=5, actual=1215)])
+
+
+# ------------------------------------------------------------------ migrations
+
+def test_migrations_agree_with_models(engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
+                                Base.metadata)
+    assert diff == []
+
+
+def test_upgrade_downgrade_upgrade(db_url):
+    migrate.upgrade(db_url)
+    eng = make_engine(db_url)
+    assert {"reports", "table3_wide", "table4_wide", "application_totals"} <= set(inspect(eng).get_view_names())
+    assert scalar(eng, "SELECT COUNT(*) FROM regions WHERE level = 1") == 34
+    migrate.downgrade(db_url, "base")
+    eng.dispose()
+    insp = inspect(eng)
+    assert set(insp.get_table_names()) <= {"alembic_version"} and insp.get_view_names() == []
+    migrate.upgrade(db_url)
+    check_schema(eng)
+    assert "figures" in inspect(eng).get_table_names()
+    eng.dispose()
+
+
+def test_schema_guard_names_the_fix(db_url):
+    eng = make_engine(db_url)
+    with pytest.raises(SchemaError, match=r"run `govreports db upgrade`"):
+        check_schema(eng)
+    migrate.upgrade(db_url)
+    with eng.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'zz99'"))
+    with pytest.raises(SchemaError, match=r"schema zz99 is newer than this govreports \(knows up to 0001\): upgrade govreports"):
+        check_schema(eng)
+    r = cli(db_url, "query", "SELECT 1")
+    assert r.returncode == 1 and "newer than this govreports" in r.stderr
+    r = cli(db_url, "db", "upgrade")
+    assert r.returncode == 1 and "upgrade govreports" in r.stderr
+    eng.dispose()
+
+
+# ------------------------------------------------------------------ identity and versions
+
+def test_store_is_idempotent_and_keeps_printed_text(engine, archive):
+    doc = RawDocument(b"report one", url="http://www.example.gov.cn/a.html", content_type="text/html",
+                      http_status=200, etag='"abc"')
+    archive.put(doc.data)
+    counts = Counts()
+    assert store(engine, doc, simple_report(), counts) == "inserted"
+    before = row_counts(engine)
+    assert store(engine, doc, simple_report(), counts) == "unchanged"
+    assert row_counts(engine) == before
+    assert (counts.inserted, counts.unchanged) == (1, 1)
+    with engine.connect() as conn:
+        f = conn.execute(text("SELECT text, number, kind FROM figures WHERE row_key = 'total' "
+                              "AND col_key = 'total'")).one()
+        assert (f.text, f.number, f.kind) == ("1,215", 1215, "number")
+        blank = conn.execute(text("SELECT text, number, kind FROM figures WHERE row_key = 'total' "
+                                  "AND col_key = 'commercial'")).one()
+        assert (blank.text, blank.number, blank.kind) == ("", None, "blank")
+        wide = conn.execute(text("SELECT new_received, total FROM application_totals")).one()
+        assert tuple(wide) == (5, 1215)
+        r = conn.execute(text("SELECT agency, region_code, year, template, status, version FROM reports")).one()
+        assert tuple(r) == ("测试县教育局", "350128", 2023, "2021", "needs_review", 1)
+        # The region and its parents exist; the site was registered from the URL.
+        assert conn.execute(text("SELECT parent_code FROM regions WHERE code = '350128'")).scalar() == "350100"
+        assert conn.execute(text("SELECT host FROM sites")).scalar() == "www.example.gov.cn"
+        assert conn.execute(text("SELECT rule FROM findings")).scalar() == "t3.col_balance"
+        assert conn.execute(text("SELECT COUNT(*) FROM report_sections")).scalar() == 2
+        assert conn.execute(text("SELECT etag FROM documents")).scalar() == '"abc"'
+
+
+def test_unknown_region_code_gets_its_parent_chain(engine):
+    rep = simple_report()
+    rep.region_code = "359921"
+    store(engine, RawDocument(b"x"), rep)
+    with engine.connect() as conn:
+        chain = conn.execute(text("SELECT code, parent_code, level FROM regions WHERE code IN "
+                                  "('359921', '359900') ORDER BY code")).all()
+    assert [tuple(r) for r in chain] == [("359900", "350000", 2), ("359921", "359900", 3)]
+
+
+def test_changed_document_becomes_new_version_and_old_stays(engine):
+    store(engine, RawDocument(b"v1"), simple_report(new_received=5))
+    assert store(engine, RawDocument(b"v2"), simple_report(new_received=7)) == "inserted"
+    store(engine, RawDocument(b"other"), simple_report(agency="另一个局"))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM reports")).scalar() == 2
+        latest = conn.execute(text("SELECT r.version, a.new_received FROM reports r JOIN application_totals a "
+                                   "ON a.report_id = r.id WHERE r.agency = '测试县教育局'")).one()
+        assert tuple(latest) == (2, 7)
+        old = conn.execute(text("SELECT v.version, v.is_latest, a.new_received FROM report_versions v "
+                                "JOIN application_totals a ON a.report_id = v.id "
+                                "WHERE v.body = '测试县教育局' ORDER BY v.version")).all()
+        assert [tuple(r) for r in old] == [(1, False, 5), (2, True, 7)]
+
+
+def test_reparse_updates_in_place_and_records_parser_version(engine, archive):
+    docs = [RawDocument(b"doc-a", url="http://x.gov.cn/a"), RawDocument(b"doc-b", url="http://x.gov.cn/b")]
+    reports = {d.url: simple_report(agency=f"局{d.url[-1]}") for d in docs}
+    for d in docs:
+        archive.put(d.data)
+        store(engine, d, reports[d.url])
+    seen = []
+
+    def newer_parser(data, content_type, url):
+        seen.append(data)
+        rep = simple_report(agency=f"局{url[-1]}", new_received=9 if url.endswith("a") else 5)
+        rep.parser_version = "9.9"
+        return rep
+
+    counts = reparse_all(engine, archive, parse=newer_parser)
+    assert sorted(seen) == [b"doc-a", b"doc-b"]  # parsed from the archive
+    assert (counts.updated, counts.unchanged, counts.inserted, counts.failed) == (1, 1, 0, 0)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM report_versions WHERE parser_version = '9.9'")).scalar() == 2
+        assert conn.execute(text("SELECT COUNT(*) FROM report_versions")).scalar() == 2
+        assert conn.execute(text("SELECT a.new_received FROM reports r JOIN application_totals a ON "
+                                 "a.report_id = r.id WHERE r.agency = '局a'")).scalar() == 9
+    again = reparse_all(engine, archive, parse=newer_parser)
+    assert (again.updated, again.unchanged) == (0, 2)
+
+
+# ------------------------------------------------------------------ ingest of the sample data
+
+def _sample_files():
+    return [SEEDS] + ([CORPUS] if CORPUS.exists() else [])
+
+
+def test_ingest_seeds_and_corpus_twice_then_a_modified_copy(engine, archive, tmp_path):
+    first = ingest_paths(engine, archive, _sample_files(), parse=gold_parse, parser_version=GOLD_VERSION)
+    n_docs = len([p for d in _sample_files() for p in d.iterdir() if p.suffix in (".txt", ".html")])
+    assert first.failed == 0 and first.inserted == n_docs
+    before = row_counts(engine)
+    second = ingest_paths(engine, archive, _sample_files(), parse=gold_parse, parser_version=GOLD_VERSION)
+    assert (second.inserted, second.updated, second.unchanged) == (0, 0, n_docs)
+    assert row_counts(engine) == before
+    # Same body and year, changed bytes and one changed figure: one more version, nothing else.
+    copy = tmp_path / "copy" / "001_modified.txt"
+    copy.parent.mkdir()
+    copy.write_bytes((SEEDS / "001_4b9b066e761ef3f1.txt").read_bytes() + b"\n(revised)\n")
+    gold = json.loads((SEEDS / "001_4b9b066e761ef3f1.json").read_text(encoding="utf-8"))
+    gold["truth"]["table3"]["new_received"][0] = 3
+    copy.with_suffix(".json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    third = ingest_paths(engine, archive, [copy], parse=gold_parse, parser_version=GOLD_VERSION)
+    assert (third.inserted, third.new_versions) == (1, 1)
+    after = row_counts(engine)
+    assert after["documents"] == before["documents"] + 1
+    assert after["report_versions"] == before["report_versions"] + 1
+    with engine.connect() as conn:
+        # One row per body and year (the corpus holds two documents of some Pingtan reports).
+        n_keys = conn.execute(text("SELECT COUNT(DISTINCT report_key) FROM report_versions")).scalar()
+        assert conn.execute(text("SELECT COUNT(*) FROM reports")).scalar() == n_keys < after["report_versions"]
+        rows = conn.execute(text(
+            "SELECT v.version, v.is_latest, t.natural_person FROM report_versions v JOIN table3_wide t "
+            "ON t.report_id = v.id AND t.row_key = 'new_received' WHERE v.agency = '华龙区教育局' "
+            "ORDER BY v.version")).all()
+        assert [tuple(r) for r in rows] == [(1, False, 0), (2, True, 3)]
+        # Every archived document can be read back by its hash.
+        for (sha,) in conn.execute(text("SELECT sha256 FROM documents")):
+            assert archive.has(sha)
+
+
+def test_real_parser_ingest_when_available(engine, archive):
+    try:
+        import parsers
+
+        parsers.parse_document(b"", "text/plain")
+    except Exception as exc:
+        pytest.skip(f"the parser is not usable yet: {type(exc).__name__}: {exc}")
+    first = ingest_paths(engine, archive, [SEEDS])
+    assert first.failed == 0, first.errors
+    before = row_counts(engine)
+    second = ingest_paths(engine, archive, [SEEDS])
+    assert second.unchanged == 5 and row_counts(engine) == before
+
+
+# ------------------------------------------------------------------ query and export
+
+@pytest.fixture
+def loaded(engine, archive, db_url):
+    ingest_paths(engine, archive, [SEEDS], parse=gold_parse, parser_version=GOLD_VERSION)
+    return db_url
+
+
+def test_query_formats(loaded):
+    r = cli(loaded, "query", "SELECT agency, year FROM reports ORDER BY year, agency", "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.strip().splitlines()
+    assert lines[0] == "agency,year" and lines[1] == "华龙区教育局,2020" and len(lines) == 6
+    r = cli(loaded, "query", "SELECT year, new_received FROM reports r JOIN application_totals a "
+            "ON a.report_id = r.id WHERE agency = '华龙区教育局'", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == [{"year": 2020, "new_received": 0}]
+    r = cli(loaded, "query", "SELECT COUNT(*) AS n FROM reports")
+    assert r.returncode == 0 and "5" in r.stdout and "n" in r.stdout
+
+
+@pytest.mark.parametrize("sql", [
+    "DELETE FROM figures",
+    "UPDATE report_versions SET year = 1900",
+    "SELECT 1; DELETE FROM figures",
+    "DROP VIEW reports",
+])
+def test_query_refuses_writes(loaded, sql):
+    r = cli(loaded, "query", sql)
+    assert r.returncode == 1 and "query refused" in r.stderr
+    assert scalar(make_engine(loaded), "SELECT COUNT(*) FROM reports") == 5
+
+
+def test_query_write_hidden_in_select_is_refused_by_the_database(loaded):
+    if loaded.startswith("sqlite"):
+        sql = "WITH x AS (SELECT 1) SELECT * FROM x WHERE (SELECT COUNT(*) FROM reports) > 0"
+        assert cli(loaded, "query", sql).returncode == 0
+        from storage import query
+
+        eng = make_engine(loaded, read_only=True)
+        with pytest.raises(query.WriteRefused):  # query_only: the engine itself refuses writes
+            with eng.connect() as conn:
+                try:
+                    conn.exec_driver_sql("DELETE FROM figures")
+                except Exception as exc:
+                    raise query.WriteRefused(str(exc)) if "readonly" in str(exc) else exc
+        return
+    r = cli(loaded, "query", "WITH gone AS (DELETE FROM figures RETURNING 1) SELECT COUNT(*) FROM gone")
+    assert r.returncode == 1 and "read-only" in r.stderr
+    assert scalar(make_engine(loaded), "SELECT COUNT(*) FROM figures") > 0
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_export(loaded, tmp_path, fmt):
+    out = tmp_path / "export"
+    r = cli(loaded, "export", "--format", fmt, str(out))
+    assert r.returncode == 0, r.stderr
+    n_figures = scalar(make_engine(loaded), "SELECT COUNT(*) FROM figures")
+    if fmt == "csv":
+        import csv
+
+        with (out / "figures.csv").open(encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        assert len(rows) == n_figures and {"text", "number", "kind"} <= set(rows[0])
+        assert len(list(csv.DictReader((out / "reports.csv").open(encoding="utf-8")))) == 5
+    else:
+        import pyarrow.parquet as pq
+
+        assert pq.read_table(out / "figures.parquet").num_rows == n_figures
+        t3 = pq.read_table(out / "table3_wide.parquet")
+        assert "natural_person" in t3.column_names and t3.num_rows > 0
+        assert pq.read_table(out / "reports.parquet").num_rows == 5
+
+
+def test_cli_ingest_creates_a_fresh_database_and_archive(tmp_path):
+    db = tmp_path / "fresh.db"
+    r = cli(f"sqlite:///{db}", "ingest", "--no-progress", str(tmp_path / "missing"))
+    assert r.returncode == 1 and "no such file" in r.stderr
+    r = cli(f"sqlite:///{db}", "db", "current")
+    assert r.returncode == 0 and "0001" in r.stdout
+
+
+# ------------------------------------------------------------------ concurrency
+
+WORKER = """
+import sys
+sys.path[:0] = [{root!r}, {tests!r}]
+from storage.archive import Archive
+from storage.db import make_engine
+from storage.ingest import ingest_paths
+from test_storage import gold_parse
+c = ingest_paths(make_engine({url!r}), Archive({archive!r}), {paths!r}, parse=gold_parse,
+                 parser_version="gold-1")
+assert c.failed == 0, c.errors
+print(c.inserted, c.unchanged)
+"""
+
+
+def test_two_processes_ingesting_the_same_documents_leave_one_copy(engine, db_url, tmp_path):
+    paths = [str(p) for p in _sample_files()]
+    script = WORKER.format(root=str(ROOT), tests=str(ROOT / "tests"), url=db_url,
+                           archive=str(tmp_path / "archive"), paths=paths)
+    procs = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0, err
+    inserted = sum(int(out.split()[0]) for out, _ in outs)
+    n = scalar(engine, "SELECT COUNT(*) FROM documents")
+    assert inserted == n  # each report inserted by exactly one of the two
+    assert scalar(engine, "SELECT COUNT(*) FROM report_versions") == n
+    assert scalar(engine, "SELECT COUNT(*) FROM reports") == scalar(
+        engine, "SELECT COUNT(DISTINCT report_key) FROM report_versions")
+    assert scalar(engine, "SELECT COUNT(*) FROM report_versions WHERE version = 1") == scalar(
+        engine, "SELECT COUNT(DISTINCT report_key) FROM report_versions")
+    assert scalar(engine, "SELECT COUNT(DISTINCT sha256) FROM documents") == n
