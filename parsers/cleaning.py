@@ -34,8 +34,10 @@ def strip_text_chrome(text: str) -> str:
     """Breadcrumbs, share buttons, footers and runs of '|' in text dumps."""
     out = []
     for line in text.split("\n"):
-        if _CHROME_LINE.match(line):
-            continue
+        if _CHROME_LINE.match(line) and len(line) < 200:
+            continue  # a chrome line; a long one is a body that chrome leaked into: keep it
         line = _PIPE_RUN.sub(" ", line)
+        if len(line) >= 200:
+            line = _SHARE.sub("", line)
         out.append(line)
     return "\n".join(out)

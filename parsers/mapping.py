@@ -199,7 +199,7 @@ def _read_rows(tokens: list[Token], span: tuple[int, int], specs: tuple[RowSpec,
 
 
 def _split_squashed(spec: RowSpec, tok: Token, n: int) -> RowRead:
-    cands = squashed.split_candidates(tok.cell.text, n)
+    cands = squashed.order_guesses(squashed.split_candidates(tok.cell.text, n), spec.columns)
     if len(cands) == 1:
         return RowRead(spec, cands[0], [tok.cell] * n)
     if not cands:

@@ -19,7 +19,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 MAX_CANDIDATES = 50_000
 
-_TABLE_START = re.compile(r"第二十条|信息内容")
+# Digits with inner spaces, thousands commas and decimal points; a money unit may close it.
+_FIGURE_RUN = re.compile(r"-?\d(?:[\d ,]|\.(?=\d))*(?:万元|元)?")
+_TABLE_START = re.compile(r"第二十条第|信息内容\s*(本年|上一年)")
+_HEADING = re.compile(r"[一二三四五六七八九十]、")
 _NUMBER_PART = re.compile(r"^(?:0|[1-9]\d*)(?:\.\d+)?(?:万元|元)?$")
 
 
@@ -35,7 +38,8 @@ def _row_keywords(templates) -> re.Pattern:
 def looks_squashed(text: str) -> bool:
     """Template row labels followed directly by figures, with no delimiter: a squashed dump."""
     hits = len(re.findall(r"(?:规章|规范性文件|行政许可|行政处罚|本年新收政府信息公开申请数量|国家秘密|重复申请)[ \u00a0]?\d", text))
-    return hits >= 3
+    delimited = sum(1 for line in text.split("\n") if line.count("|") >= 2 or line.count("\t") >= 2)
+    return hits >= 3 and delimited < 5
 
 
 def _split_label_run(run: str, keywords: re.Pattern) -> list[str]:
@@ -46,6 +50,25 @@ def _split_label_run(run: str, keywords: re.Pattern) -> list[str]:
     if last is None or last.start() == 0:
         return [run]
     return [run[: last.start()], run[last.start():]]
+
+
+def _split_headings(run: str) -> list[str]:
+    """Section headings ("四、政府信息公开行政复议…") start a cell of their own."""
+    starts = [m.start() for m in _HEADING.finditer(run) if m.start() > 0] 
+    pieces, prev = [], 0
+    for s in starts:
+        pieces.append(run[prev:s])
+        prev = s
+    pieces.append(run[prev:])
+    out = []
+    for p in pieces:
+        # "四、…行政诉讼情况" ends at its 情况; the table's header words follow.
+        m = re.match(r"[一二三四五六七八九十]、.{2,38}?情况", p) if _HEADING.match(p) else None
+        if m and m.end() < len(p):
+            out += [p[: m.end()], p[m.end():]]
+        elif p:
+            out.append(p)
+    return out
 
 
 def read_squashed(text: str, templates) -> Grid:
@@ -59,7 +82,7 @@ def read_squashed(text: str, templates) -> Grid:
     area = text[m.start():]
     pos = 0
     label = ""
-    for fm in re.finditer(r"-?\d[\d .,]*(?:万元|元)?", area):
+    for fm in _FIGURE_RUN.finditer(area):
         start, end = fm.span()
         figs = fm.group()
         # Trailing ordinal of the next label: "…0000000" + "2.其他…"
@@ -76,7 +99,9 @@ def read_squashed(text: str, templates) -> Grid:
             prev.text = prev.text + label + figs
             label = ""
             continue
-        cells = [c for c in _split_label_run(label.strip(), keywords)]
+        cells = []
+        for piece in _split_headings(label.strip()):
+            cells += _split_label_run(piece, keywords)
         row = grid.add_row(cells + [figs.strip()])
         row[-1].squashed = True
         label = ""
@@ -131,6 +156,31 @@ def _zeros_alone(cand: list[str]) -> int:
     return sum(1 for x in cand if x == "0")
 
 
+def _spread(cand: list[str]) -> float:
+    lens = [len(x) for x in cand]
+    mean = sum(lens) / len(lens)
+    return sum((x - mean) ** 2 for x in lens)
+
+
+def plausible(columns: tuple[str, ...], cand: list[str]) -> bool:
+    """Soft sense of a table 2 row: what is in force (or public in all) is not fewer than what
+    was issued this year.  Used only to order guesses, never to trust one."""
+    nums = dict(zip(columns, (_num(x) for x in cand)))
+    prev, change = nums.get("previous_items"), nums.get("change")
+    if prev is not None and change is not None and abs(change) > prev:
+        return False  # a year's change in the number of items rarely exceeds the items themselves
+    for big, small in (("in_force", "issued"), ("total_public", "made"), ("total_public", "published")):
+        if big in nums and small in nums and None not in (nums[big], nums[small]) and nums[big] < nums[small]:
+            return False
+    return True
+
+
+def order_guesses(cands: list[list[str]], columns: tuple[str, ...] = ()) -> list[list[str]]:
+    """Most plausible reading first: sensible table 2 figures, then a lone 0 kept as its own
+    cell (zeros fill most cells of these tables), then cells of similar length."""
+    return sorted(cands, key=lambda c: (not plausible(columns, c), -_zeros_alone(c), _spread(c)))
+
+
 def split_candidates(text: str, n: int) -> list[list[str]]:
     """Every reading of a squashed figure run as n printed cells, most plausible first.
 
@@ -143,8 +193,7 @@ def split_candidates(text: str, n: int) -> list[list[str]]:
     cands = _candidates(chunks, n)
     if not cands and len(chunks) > 1:
         cands = _candidates(["".join(chunks)], n)
-    cands.sort(key=lambda c: -_zeros_alone(c))
-    return cands
+    return order_guesses(cands)
 
 
 def _num(s: str) -> float | None:
