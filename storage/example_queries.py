@@ -1,0 +1,69 @@
+"""The example questions of the README, as SQL that runs unchanged on SQLite and PostgreSQL.
+The benchmark times each of them at 100,000 reports."""
+from __future__ import annotations
+
+EXAMPLES: list[tuple[str, str]] = [
+    (
+        "How many applications did each county's bodies receive per year?",
+        """SELECT r.region_code, g.name AS region, r.year, COUNT(*) AS reports,
+       SUM(t.total) AS applications
+FROM reports r
+JOIN table3_wide t ON t.report_id = r.id AND t.row_key = 'new_received'
+LEFT JOIN regions g ON g.code = r.region_code
+GROUP BY r.region_code, g.name, r.year
+ORDER BY r.region_code, r.year
+LIMIT 20""",
+    ),
+    (
+        "What share of handled applications was refused (不予公开), per year?",
+        """SELECT r.year, COUNT(*) AS reports, SUM(a.total) AS handled, SUM(a.denied) AS refused,
+       ROUND(CAST(100.0 * SUM(a.denied) / NULLIF(SUM(a.total), 0) AS NUMERIC), 1) AS pct_refused
+FROM reports r JOIN application_totals a ON a.report_id = r.id
+GROUP BY r.year ORDER BY r.year""",
+    ),
+    (
+        "Which bodies' table 3 does not add up (new + carried over ≠ handled + carried forward)?",
+        """SELECT r.agency, r.year, a.new_received, a.carried_over, a.total, a.carried_forward
+FROM reports r JOIN application_totals a ON a.report_id = r.id
+WHERE a.new_received + a.carried_over <> a.total + a.carried_forward
+ORDER BY r.agency, r.year
+LIMIT 20""",
+    ),
+    (
+        "Which checks fail most often, and in how many reports?",
+        """SELECT f.rule, COUNT(DISTINCT r.id) AS reports, COUNT(*) AS findings
+FROM reports r JOIN findings f ON f.report_id = r.id
+WHERE f.severity = 'error'
+GROUP BY f.rule ORDER BY reports DESC, f.rule
+LIMIT 20""",
+    ),
+    (
+        "Whose carried-forward figure does not match next year's carried-over figure?",
+        """SELECT prev.body, prev.year, fwd.total AS carried_forward,
+       nxt.year AS next_year, back.total AS next_carried_over
+FROM reports prev
+JOIN reports nxt ON nxt.body = prev.body AND nxt.year = prev.year + 1
+JOIN table3_wide fwd ON fwd.report_id = prev.id AND fwd.row_key = 'carried_forward'
+JOIN table3_wide back ON back.report_id = nxt.id AND back.row_key = 'carried_over'
+WHERE fwd.total <> back.total
+ORDER BY prev.body, prev.year
+LIMIT 20""",
+    ),
+    (
+        "Money as printed and as normalised: fees and procurement cells with a unit",
+        """SELECT r.agency, r.year, f.row_key, f.col_key, f.text, f.number, f.unit, f.amount_wan
+FROM figures f JOIN reports r ON r.id = f.report_id
+WHERE f.table_name = 'table2' AND f.row_key IN ('fees', 'procurement') AND f.unit IS NOT NULL
+ORDER BY r.agency, r.year, f.row_key, f.col
+LIMIT 20""",
+    ),
+    (
+        "Which reports were published more than once, and what changed between versions?",
+        """SELECT v.body, v.year, v.version, v.is_latest, v.status, v.parser_version, a.new_received
+FROM report_versions v
+LEFT JOIN application_totals a ON a.report_id = v.id
+WHERE v.report_key IN (SELECT report_key FROM report_versions WHERE version > 1)
+ORDER BY v.body, v.year, v.version
+LIMIT 20""",
+    ),
+]
