@@ -183,6 +183,11 @@ def _read_rows(tokens: list[Token], span: tuple[int, int], specs: tuple[RowSpec,
         rr.pos = i
         rr.blank_only = only_blanks  # e.g. a 总计 column header over empty header cells
         found[spec.key] = rr
+    for key, rr in found.items():
+        n = len(rr.spec.columns)
+        if 0 < len(rr.texts) < n:
+            findings.append(Finding("read.short_row", f"{len(rr.texts)} cells printed where the template has {n}: "
+                                    "the missing ones are not read as anything", table, key))
     # Labels printed with no figures at all: a printed blank row, unless labels may be detached.
     for key, i in empty_labels.items():
         if key in found:
