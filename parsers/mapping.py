@@ -59,8 +59,8 @@ def tokens_of(grid: Grid) -> list[Token]:
     return out
 
 
-def all_labels(grid: Grid) -> list[str]:
-    return [t.label for t in tokens_of(grid) if not t.is_value and 0 < len(t.label) <= MAX_LABEL]
+def all_labels(tokens: list[Token]) -> list[str]:
+    return [t.label for t in tokens if not t.is_value and 0 < len(t.label) <= MAX_LABEL]
 
 
 def _first(tokens: list[Token], rx: re.Pattern, start: int = 0, stop: int | None = None) -> int | None:
@@ -95,7 +95,7 @@ def _match_spec(label: str, specs: tuple[RowSpec, ...]) -> RowSpec | None:
     if not label or len(label) > MAX_LABEL:
         return None
     for spec in specs:
-        if re.search(spec.pattern, label):
+        if spec.regex.search(label):
             return spec
     return None
 
@@ -335,8 +335,8 @@ def _read_table4(tokens: list[Token], span: tuple[int, int], layout: str, findin
     return out
 
 
-def map_grid(grid: Grid, template: Template) -> Mapped:
-    tokens = tokens_of(grid)
+def map_grid(grid: Grid, template: Template, tokens: list[Token] | None = None) -> Mapped:
+    tokens = tokens_of(grid) if tokens is None else tokens
     spans = regions(tokens)
     findings: list[Finding] = []
     tables: dict[str, dict[str, list[Cell]] | None] = {"table2": None, "table3": None, "table4": None}

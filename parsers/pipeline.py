@@ -8,7 +8,7 @@ from .cleaning import main_text_of_html, strip_text_chrome
 from .decoding import DecodeError, decode, looks_binary
 from .grid import Grid
 from .layouts import html_tables, squashed, text_lines
-from .mapping import all_labels, map_grid
+from .mapping import all_labels, map_grid, tokens_of
 from .normalize import normalise
 from .record import EMPTY, NEEDS_REVIEW, NOT_A_REPORT, OK, TABLES, UNKNOWN_TEMPLATE, UNREADABLE, Finding, Report
 from .templates import TEMPLATES, detect
@@ -99,7 +99,7 @@ def _parse_office(data: bytes, kind: str, base: dict) -> Report:
 
 
 def _has_template_labels(grid: Grid) -> bool:
-    return detect(all_labels(grid)) is not None
+    return detect(all_labels(tokens_of(grid))) is not None
 
 
 def _finish(grid: Grid, text: str, base: dict, meta_tags: dict) -> Report:
@@ -107,7 +107,8 @@ def _finish(grid: Grid, text: str, base: dict, meta_tags: dict) -> Report:
     report = Report(NEEDS_REVIEW, layout=grid.layout, title=meta.title, agency=meta.agency, year=meta.year,
                     publication_date=meta.publication_date, site_id_code=meta.site_id_code,
                     region_code=meta.region_code, narrative=narrative.sections(text), **base)
-    template = detect(all_labels(grid))
+    tokens = tokens_of(grid)
+    template = detect(all_labels(tokens))
     if template is None:
         if len(text.strip()) < 400 and _SOFT_BLOCK.search(text):
             report.status = NOT_A_REPORT
@@ -122,7 +123,7 @@ def _finish(grid: Grid, text: str, base: dict, meta_tags: dict) -> Report:
             report.reasons.append("an annual report without tables 2-4: missing " + ", ".join(TABLES))
         return report
     report.template = template.name
-    mapped = map_grid(grid, template)
+    mapped = map_grid(grid, template, tokens)
     report.tables = mapped.tables
     report.findings = mapped.findings + checks.run_checks(mapped.tables, template)
     missing = [t for t in TABLES if not report.tables.get(t)]

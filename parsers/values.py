@@ -1,6 +1,7 @@
 """Reading one printed cell value: its kind, number and unit. Never invents a figure."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ def _as_number(s: str):
     return int(s)
 
 
+@functools.lru_cache(maxsize=8192)
 def read_value(text: str | None) -> Value:
     """Classify one cell's printed text.
 

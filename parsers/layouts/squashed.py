@@ -8,6 +8,7 @@ the cells stay ambiguous and the report is flagged.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from typing import TYPE_CHECKING
@@ -111,18 +112,21 @@ def read_squashed(text: str, templates) -> Grid:
     return grid
 
 
-def _splits_of_chunk(chunk: str, k: int):
-    """Ways to cut one space-free chunk into k valid printed numbers."""
+@functools.lru_cache(maxsize=4096)
+def _splits_of_chunk(chunk: str, k: int) -> tuple[tuple[str, ...], ...]:
+    """Ways to cut one space-free chunk into k valid printed numbers (memoised: a DP)."""
     if k == 1:
-        if _NUMBER_PART.match(chunk):
-            yield [chunk]
-        return
-    for i in range(1, len(chunk)):
+        return ((chunk,),) if _NUMBER_PART.match(chunk) else ()
+    out = []
+    for i in range(1, len(chunk) - k + 2):
         head = chunk[:i]
         if not _NUMBER_PART.match(head) or head.endswith("元"):
             continue
         for rest in _splits_of_chunk(chunk[i:], k - 1):
-            yield [head] + rest
+            out.append((head,) + rest)
+            if len(out) >= MAX_CANDIDATES:
+                return tuple(out)
+    return tuple(out)
 
 
 def _compositions(total: int, parts: int, mins: list[int], maxs: list[int]):
@@ -142,7 +146,7 @@ def _candidates(chunks: list[str], n: int) -> list[list[str]]:
     if sum(maxs) < n:
         return out
     for counts in _compositions(n, len(chunks), [1] * len(chunks), maxs):
-        per_chunk = [list(_splits_of_chunk(c, k)) for c, k in zip(chunks, counts)]
+        per_chunk = [_splits_of_chunk(c, k) for c, k in zip(chunks, counts)]
         if any(not p for p in per_chunk):
             continue
         for combo in itertools.product(*per_chunk):

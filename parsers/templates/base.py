@@ -5,8 +5,14 @@ row holds, and which header words show that a table follows this template.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
+
+@functools.lru_cache(maxsize=None)
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
+
 
 # Table 3 columns and table 4 blocks are the same in both templates.
 TABLE3_COLUMNS = ("natural_person", "commercial", "research", "social_org", "legal_service", "other", "total")
@@ -25,7 +31,7 @@ class RowSpec:
 
     @property
     def regex(self) -> re.Pattern:
-        return re.compile(self.pattern)
+        return _compiled(self.pattern)
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,7 @@ class Template:
         """How many of this template's own markers appear among the document's labels."""
         found = 0
         for marker in self.markers:
-            rx = re.compile(marker)
+            rx = _compiled(marker)
             if any(rx.search(label) for label in labels):
                 found += 1
         return found
