@@ -125,6 +125,16 @@ def read_meta(text: str, html: dict[str, str] | None = None) -> Meta:
     return meta
 
 
+_SECTION_SIGNS = re.compile(r"总体情况|主动公开政府信息情况|收到和处理政府信息公开申请|存在的主要问题|其他需要报告的事项")
+_NOT_REPORT_TITLE = re.compile(r"(通知|指南|目录|公告|通告|意见|办法)$")
+
+
 def looks_like_report(title: str | None, text: str) -> bool:
+    """A report names itself (年度报告/年报) and has the template's sections; a list page of
+    report titles, a 通知 about writing reports or a 指南 does not."""
+    if title and _NOT_REPORT_TITLE.search(title.strip()) and "印发" not in title:
+        return False
     head = (title or "") + "\n" + text[:5000]
-    return bool(re.search(r"(年度报告|年报)", head)) and bool(REPORT_SIGNS.search(text[:50000]))
+    if not re.search(r"(年度报告|年报)", head):
+        return False
+    return len(set(_SECTION_SIGNS.findall(text[:50000]))) >= 2

@@ -1,0 +1,429 @@
+"""PDF text layers to plain text and a grid (pdfplumber).
+
+Ruled tables are found from the page's *visible* rules: word processors often paint each
+line of body text on a white, unstroked rectangle, and those invisible boxes would otherwise
+turn every paragraph into a one-column "table".  Each table is rebuilt on its own slot
+lattice (the distinct x and y of its cell borders): a cell covering several slots is a
+colspan/rowspan, its other slots are marked as copies, as the HTML reader does.  A cell's
+text is read from the characters whose centre lies inside it, so page headers and footers
+printed outside the table never reach a cell.  Wrapped lines inside a cell are joined
+without a space between CJK characters.
+
+Tables that run over a page break are simply continued in the grid; where the continuation
+starts with empty cells under a vertically merged label cell, those cells are marked as
+copies of the label above (the word processor redrew the merged cell on the new page).
+
+The plain text keeps the reading order (body lines and table rows by position), drops
+page numbers and running headers/footers, joins a title printed over several lines and
+re-flows wrapped paragraphs.
+
+A PDF without a text layer (scanned images) gives empty text and an empty grid: the
+pipeline then reports it unreadable.  A PDF that cannot be opened (encrypted with a user
+password, corrupt) raises.
+"""
+from __future__ import annotations
+
+import bisect
+import io
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..grid import Grid, GridCell
+
+_SNAP = 2.0  # points: borders closer than this are the same border
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef\u2014-\u201d\u2026\u00b7]")
+_PAGE_NO = re.compile(
+    r"^[\s\-—–－_·•]*(第\s*)?[0-9０-９]{1,4}(\s*页)?(\s*[/／]\s*[0-9]{1,4}|\s*共\s*[0-9]{1,4}\s*页)?[\s\-—–－_·•]*$"
+    r"|^[\s\-—–－]*page\s*\d{1,4}(\s*of\s*\d{1,4})?[\s\-—–－]*$",
+    re.I,
+)
+_BAND = 0.1  # top/bottom share of the page where running headers and footers live
+
+
+# ---------------------------------------------------------------------------------------
+# Joining text without inventing spaces between CJK characters
+
+
+def _is_cjk(ch: str) -> bool:
+    return bool(ch) and bool(_CJK.match(ch))
+
+
+def join_pieces(pieces: list[str]) -> str:
+    """Join pieces of one cell or paragraph (wrapped lines, words): no space where either side
+    is CJK or full-width punctuation, one space between two pieces of Latin text or figures."""
+    out = ""
+    for p in pieces:
+        p = p.strip()
+        if not p:
+            continue
+        if out and not _is_cjk(out[-1]) and not _is_cjk(p[0]):
+            out += " " + p
+        else:
+            out += p
+    return out
+
+
+def squeeze_cjk_spaces(text: str) -> str:
+    """'号 ， 邮 编' -> '号，邮编': spaces the text layer puts between CJK characters."""
+    return re.sub(r"(?<=[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef“”‘’])[ \t\u3000]+"
+                  r"(?=[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef“”‘’])", "", text)
+
+
+def _line_text(chars: list[dict]) -> str:
+    """Characters of one printed line, left to right; a space only between Latin/figure runs."""
+    chars = sorted(chars, key=lambda c: c["x0"])
+    out: list[str] = []
+    prev = None
+    for c in chars:
+        t = c["text"]
+        if not t or t.isspace():
+            if out and out[-1] != " ":
+                out.append(" ")
+            continue
+        if prev is not None and out and out[-1] != " ":
+            gap = c["x0"] - prev["x1"]
+            if gap > 0.3 * max(c.get("size") or 0, 1.0):
+                out.append(" ")
+        out.append(t)
+        prev = c
+    s = "".join(out).strip()
+    return squeeze_cjk_spaces(s)
+
+
+def _lines_of(chars: list[dict]) -> list[list[dict]]:
+    """Group characters into printed lines by their vertical position."""
+    lines: list[list[dict]] = []
+    tops: list[float] = []
+    for c in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+        size = c.get("size") or (c["bottom"] - c["top"]) or 10
+        tol = max(1.5, 0.45 * size)
+        if lines and abs(c["top"] - tops[-1]) <= tol:
+            lines[-1].append(c)
+        else:
+            lines.append([c])
+            tops.append(c["top"])
+    return lines
+
+
+def cell_text(chars: list[dict]) -> str:
+    return join_pieces([_line_text(ln) for ln in _lines_of(chars)])
+
+
+# ---------------------------------------------------------------------------------------
+# Visible rules only
+
+
+def _is_white(color) -> bool:
+    if color is None:
+        return False
+    if isinstance(color, (int, float)):
+        color = (color,)
+    if not isinstance(color, (tuple, list)) or not color:
+        return False
+    try:
+        vals = [float(v) for v in color]
+    except (TypeError, ValueError):
+        return False
+    if len(vals) == 4:  # CMYK: white is no ink
+        return all(v <= 0.05 for v in vals)
+    return all(v >= 0.95 for v in vals)
+
+
+def _visible_rule(obj) -> bool:
+    kind = obj.get("object_type")
+    if kind not in ("rect", "line", "curve"):
+        return True
+    if kind == "rect":
+        w, h = abs(obj.get("width") or 0), abs(obj.get("height") or 0)
+        if obj.get("stroke") and not _is_white(obj.get("stroking_color")):
+            return True
+        # A filled rectangle is a rule only when it is thin (a drawn line) and not white.
+        return bool(obj.get("fill")) and min(w, h) <= 3 and not _is_white(obj.get("non_stroking_color"))
+    if obj.get("stroke") is False and not obj.get("fill"):
+        return False
+    return not _is_white(obj.get("stroking_color"))
+
+
+# ---------------------------------------------------------------------------------------
+# Tables
+
+
+def _cluster(values: list[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if out and v - out[-1] <= _SNAP:
+            continue
+        out.append(v)
+    return out
+
+
+def _index(bounds: list[float], v: float) -> int:
+    """Index of the boundary nearest v."""
+    i = bisect.bisect_left(bounds, v)
+    if i == 0:
+        return 0
+    if i >= len(bounds):
+        return len(bounds) - 1
+    return i if bounds[i] - v < v - bounds[i - 1] else i - 1
+
+
+@dataclass
+class _Table:
+    page: int
+    bbox: tuple[float, float, float, float]
+    xs: list[float]
+    rows: list[list[tuple[str, bool, tuple[int, int] | None]]]  # (text, copy, origin slot)
+    spans_down: list[list[bool]] = field(default_factory=list)  # slot continues a vertical merge
+
+
+def _read_table(page_no: int, table, chars: list[dict]) -> _Table | None:
+    cells = [tuple(c) for c in table.cells if c]
+    if len(cells) < 2:
+        return None  # a single framed box is a text box, not a table
+    xs = _cluster([c[0] for c in cells] + [c[2] for c in cells])
+    ys = _cluster([c[1] for c in cells] + [c[3] for c in cells])
+    ncols, nrows = len(xs) - 1, len(ys) - 1
+    if ncols < 1 or nrows < 1:
+        return None
+    owner: dict[tuple[int, int], int] = {}
+    spans: list[tuple[int, int, int, int]] = []
+    for k, (x0, y0, x1, y1) in enumerate(cells):
+        c0, c1 = _index(xs, x0), _index(xs, x1)
+        r0, r1 = _index(ys, y0), _index(ys, y1)
+        spans.append((r0, c0, r1, c1))
+        for r in range(r0, max(r1, r0 + 1)):
+            for c in range(c0, max(c1, c0 + 1)):
+                owner.setdefault((r, c), k)
+    # Characters to cells (or to slots no detected cell covers: a border the rules missed).
+    by_cell: dict[int, list[dict]] = {}
+    by_slot: dict[tuple[int, int], list[dict]] = {}
+    x_lo, y_lo, x_hi, y_hi = xs[0], ys[0], xs[-1], ys[-1]
+    for ch in chars:
+        cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+        if not (x_lo <= cx <= x_hi and y_lo <= cy <= y_hi):
+            continue
+        c = min(max(bisect.bisect_right(xs, cx) - 1, 0), ncols - 1)
+        r = min(max(bisect.bisect_right(ys, cy) - 1, 0), nrows - 1)
+        k = owner.get((r, c))
+        if k is None:
+            by_slot.setdefault((r, c), []).append(ch)
+        else:
+            by_cell.setdefault(k, []).append(ch)
+    texts = {k: cell_text(v) for k, v in by_cell.items()}
+    rows: list[list[tuple[str, bool, tuple[int, int] | None]]] = []
+    spans_down: list[list[bool]] = []
+    for r in range(nrows):
+        row = []
+        down = []
+        for c in range(ncols):
+            k = owner.get((r, c))
+            if k is None:
+                slot_chars = by_slot.get((r, c))
+                if slot_chars:
+                    row.append((cell_text(slot_chars), False, (r, c)))
+                else:
+                    # No cell and nothing printed: not a cell anyone can read as "blank".
+                    row.append(("", True, None))
+                down.append(False)
+                continue
+            r0, c0, r1, c1 = spans[k]
+            origin = (r0, c0)
+            row.append((texts.get(k, ""), (r, c) != origin, origin))
+            down.append(r1 - r0 > 1)
+        rows.append(row)
+        spans_down.append(down)
+    # Drop rows that are entirely copies (a sliver between two nearly equal borders).
+    keep = [i for i, row in enumerate(rows) if not all(cp for _, cp, _ in row)]
+    rows = [rows[i] for i in keep]
+    spans_down = [spans_down[i] for i in keep]
+    if not rows:
+        return None
+    return _Table(page_no, tuple(table.bbox), xs, rows, spans_down)
+
+
+def _continues(prev: _Table, cur: _Table) -> bool:
+    """Does cur (first table of its page) continue prev (last table of the page before)?"""
+    if cur.page != prev.page + 1:
+        return False
+    if abs(cur.bbox[0] - prev.bbox[0]) > 6 or abs(cur.bbox[2] - prev.bbox[2]) > 6:
+        return False
+    return True
+
+
+def _mark_continuation(prev: _Table, cur: _Table) -> None:
+    """Empty cells opening a continued table, under a vertically merged cell: copies."""
+    last, last_down = prev.rows[-1], prev.spans_down[-1]
+    first = cur.rows[0]
+    for c, (text, copy, origin) in enumerate(first):
+        if copy or text.strip():
+            continue
+        x_mid = (cur.xs[c] + cur.xs[c + 1]) / 2
+        pc = bisect.bisect_right(prev.xs, x_mid) - 1
+        if not 0 <= pc < len(last):
+            continue
+        ptext, pcopy, porigin = last[pc]
+        merged_down = pcopy and porigin is not None and porigin[0] < len(prev.rows) - 1 or last_down[pc]
+        if not merged_down:
+            continue
+        # Text of the merged cell: its origin row in prev.
+        src = ptext
+        if porigin is not None:
+            for row in prev.rows:
+                cell = row[porigin[1]] if porigin[1] < len(row) else None
+                if cell and cell[2] == porigin and not cell[1]:
+                    src = cell[0]
+                    break
+        first[c] = (src, True, origin)
+
+
+# ---------------------------------------------------------------------------------------
+# Plain text
+
+
+@dataclass
+class _Line:
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    size: float
+    text: str
+    table: bool = False
+
+
+def _is_chrome(line: _Line, height: float, repeated: set[str]) -> bool:
+    in_band = line.top < height * _BAND or line.bottom > height * (1 - _BAND)
+    if not in_band:
+        return False
+    return bool(_PAGE_NO.match(line.text)) or _chrome_key(line.text) in repeated
+
+
+def _chrome_key(text: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+
+
+def _reflow(lines: list[_Line], right: float) -> list[str]:
+    """Join lines of a wrapped paragraph: a body line that runs to the right margin goes on."""
+    out: list[str] = []
+    carry = False
+    for ln in lines:
+        if carry and out and not ln.table:
+            out[-1] = join_pieces([out[-1], ln.text])
+        else:
+            out.append(ln.text)
+        carry = (not ln.table) and right - ln.x1 <= 1.5 * max(ln.size, 6)
+    return out
+
+
+def read_pdf(data: bytes) -> tuple[str, Grid]:
+    import pdfplumber  # imported here: the pipeline reports a missing reader as a status
+
+    grid = Grid(layout="pdf")
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        pages = list(pdf.pages)
+        if not any(p.chars for p in pages):
+            return "", grid  # scanned images: nothing to read, never zeros
+        tables: list[_Table] = []
+        page_lines: list[list[_Line]] = []
+        heights: list[float] = []
+        for n, page in enumerate(pages):
+            try:
+                page = page.dedupe_chars()
+            except Exception:  # noqa: BLE001 - an odd char stream is still readable as is
+                pass
+            chars = [c for c in page.chars if c.get("text") is not None]
+            ruled = page.filter(_visible_rule)
+            found = ruled.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"})
+            page_tables = []
+            for t in found:
+                rt = _read_table(n, t, chars)
+                if rt is not None:
+                    page_tables.append(rt)
+            page_tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
+            tables.extend(page_tables)
+            boxes = [t.bbox for t in page_tables]
+
+            def outside(ch, boxes=boxes):
+                cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+                return not any(b[0] - 1 <= cx <= b[2] + 1 and b[1] - 1 <= cy <= b[3] + 1 for b in boxes)
+
+            lines: list[_Line] = []
+            for group in _lines_of([c for c in chars if outside(c)]):
+                text = _line_text(group)
+                if not text:
+                    continue
+                size = statistics.median([c.get("size") or 0 for c in group])
+                lines.append(_Line(min(c["top"] for c in group), max(c["bottom"] for c in group),
+                                   min(c["x0"] for c in group), max(c["x1"] for c in group), size, text))
+            for t in page_tables:
+                for row in t.rows:
+                    cells = [text for text, copy, _ in row if not copy and text]
+                    if cells:
+                        lines.append(_Line(t.bbox[1], t.bbox[3], t.bbox[0], t.bbox[2], 0, "\t".join(cells), True))
+            lines.sort(key=lambda ln: (ln.top, ln.x0) if not ln.table else (ln.top, -1))
+            # Keep table rows together and in order (their sort keys tie on the table's top).
+            page_lines.append(_stable_tables(lines))
+            heights.append(float(page.height))
+
+    # Running headers/footers: the same text in the top or bottom band of several pages.
+    band_counts: Counter[str] = Counter()
+    for lines, h in zip(page_lines, heights):
+        keys = {_chrome_key(ln.text) for ln in lines
+                if not ln.table and (ln.top < h * _BAND or ln.bottom > h * (1 - _BAND))}
+        band_counts.update(keys)
+    repeated = {k for k, n in band_counts.items() if len(page_lines) >= 2 and n >= max(2, len(page_lines) // 2 + 1)}
+
+    text_parts: list[str] = []
+    for i, (lines, h) in enumerate(zip(page_lines, heights)):
+        body = [ln for ln in lines if ln.table or not _is_chrome(ln, h, repeated)]
+        if i == 0:
+            body = _join_title(body)
+        text_lines = [ln for ln in body if not ln.table]
+        right = max((ln.x1 for ln in text_lines), default=0)
+        text_parts.extend(_reflow(body, right))
+    text = "\n".join(text_parts)
+
+    # The grid: table rows in page order; a table continued over a page break is marked.
+    for i, t in enumerate(tables):
+        if i > 0 and _continues(tables[i - 1], t) and _first_on_page(tables, i) and _last_on_page(tables, i - 1):
+            _mark_continuation(tables[i - 1], t)
+    for ti, t in enumerate(tables):
+        for row in t.rows:
+            r = len(grid.rows)
+            grid.rows.append([GridCell(text, r, c, copy=copy, table=ti) for c, (text, copy, _) in enumerate(row)])
+    return text, grid
+
+
+def _stable_tables(lines: list[_Line]) -> list[_Line]:
+    return lines  # sorted() is stable: rows of one table keep their printed order
+
+
+def _first_on_page(tables: list[_Table], i: int) -> bool:
+    return i == 0 or tables[i - 1].page != tables[i].page
+
+
+def _last_on_page(tables: list[_Table], i: int) -> bool:
+    return i == len(tables) - 1 or tables[i + 1].page != tables[i].page
+
+
+def _join_title(lines: list[_Line]) -> list[_Line]:
+    """A title printed over several lines at the top of the first page, in a larger type than
+    the body, is one line of text."""
+    body_sizes = [ln.size for ln in lines if not ln.table and ln.size]
+    if len(body_sizes) < 3:
+        return lines
+    body = statistics.median(body_sizes)
+    out: list[_Line] = []
+    i = 0
+    # Only the opening lines of the page.
+    while i < len(lines) and not lines[i].table and lines[i].size > body * 1.15:
+        if out and abs(out[-1].size - lines[i].size) < 0.5:
+            prev = out[-1]
+            out[-1] = _Line(prev.top, lines[i].bottom, min(prev.x0, lines[i].x0), max(prev.x1, lines[i].x1),
+                            prev.size, join_pieces([prev.text, lines[i].text]))
+        else:
+            out.append(lines[i])
+        i += 1
+    return out + lines[i:]
