@@ -516,7 +516,7 @@ class Portal:
             f'<div id="{unitid}"><script type="text/xml">{ds}</script>\n'
             '<script language="javascript" src="/module/jslib/jquery/jpage/dataproxy.js"></script>\n'
             f'<script>$(document).ready(function(){{$("#{unitid}").jpage({{dataStore:$("#{unitid} script")[0],'
-            f'perPage:20,totalRecord:{len(records)},proxyUrl:"/module/web/jpage/dataproxy.jsp",'
+            f'perPage:20,totalRecord:{len(records)},proxyUrl:"/{site.name}/module/web/jpage/dataproxy.jsp",'
             f'webid:"{webid}",path:"/",columnid:"{colid}",sourceContentType:"1",unitid:"{unitid}",'
             f'webname:"{site.site_name}",permissiontype:"0",groupSize:"3"}});}});</script></div>'
         )

@@ -1,0 +1,100 @@
+"""`govreports crawl`, `govreports serve-samples`, `govreports demo`."""
+from __future__ import annotations
+
+import json
+import sys
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("crawl", help="crawl the report columns of the registry's sites into the database")
+    p.add_argument("--site", action="append", metavar="NAME", help="only this site (repeatable)")
+    p.add_argument("--region", metavar="CODE_PREFIX", help="only sites whose region code starts with this")
+    p.add_argument("--year", type=int, metavar="YEAR", help="only reports of this year")
+    p.add_argument("--registry", metavar="PATH", help="site registry (default crawler/sites.json)")
+    p.add_argument("--base-url", metavar="URL", help="base URL for relative start URLs (the sample portal)")
+    p.add_argument("--sample-portal", action="store_true",
+                   help="start the sample portal and crawl it (registry samples/portal/sites.json)")
+    p.add_argument("--impolite", action="store_true",
+                   help="switch politeness off (no AutoThrottle/delay; for local benchmarks only)")
+    p.add_argument("--download-only", action="store_true", help="fetch documents but neither parse nor store")
+    p.add_argument("--dump", metavar="DIR", help="with --download-only: write the fetched documents here")
+    p.add_argument("--results", metavar="FILE", help="write one JSON line per fetched document")
+    p.add_argument("--workers", type=int, default=0, help="parser processes (default: one per core)")
+    p.add_argument("--no-progress", action="store_true", help="no live progress display")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--log-level", default="WARNING")
+    p.set_defaults(func=_crawl)
+
+    s = subparsers.add_parser("serve-samples", help="serve the local sample portal (sites of every CMS family)")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8800)
+    s.add_argument("--truth", metavar="FILE", help="write the portal's truth (every report URL) as JSON and exit")
+    s.set_defaults(func=_serve)
+
+    d = subparsers.add_parser("demo", help="start the sample portal, crawl it into the database, print a summary")
+    d.add_argument("--no-progress", action="store_true")
+    d.add_argument("--results", metavar="FILE")
+    d.set_defaults(func=_demo)
+
+
+def _print_summary(summary: dict, as_json: bool = False) -> None:
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False, indent=1))
+        return
+    print(f"sites {summary['sites']} · reports {summary['reports']} · flagged {summary['flagged']} · "
+          f"skipped {summary['skipped']} · failed {summary['failed']} · "
+          f"browser documents {summary['browser_documents']} · {summary['wall_s']:.1f}s")
+
+
+def _crawl(args) -> int:
+    from .registry import SAMPLE_REGISTRY
+    from .run import run_crawl
+
+    srv = None
+    registry, base_url = args.registry, args.base_url
+    if args.sample_portal:
+        from samples.portal.server import PortalServer
+
+        srv = PortalServer().start()
+        registry, base_url = registry or SAMPLE_REGISTRY, srv.url
+    try:
+        summary = run_crawl(registry=registry, base_url=base_url, db=args.db, sites=args.site,
+                            region=args.region, year=args.year, progress=not args.no_progress and sys.stdout.isatty()
+                            or (not args.no_progress and not args.json),
+                            polite=not args.impolite, mode="download" if args.download_only else "full",
+                            results=args.results, dump_dir=args.dump, workers=args.workers,
+                            log_level=args.log_level)
+    except ValueError as exc:
+        print(f"govreports crawl: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if srv:
+            srv.stop()
+    _print_summary(summary, args.json)
+    return 1 if summary["failed"] else 0
+
+
+def _serve(args) -> int:
+    from samples.portal.server import serve, truth
+
+    if args.truth:
+        with open(args.truth, "w", encoding="utf-8") as f:
+            json.dump(truth(base_url=f"http://{args.host}:{args.port}"), f, ensure_ascii=False, indent=1)
+        return 0
+    serve(args.host, args.port)
+    return 0
+
+
+def _demo(args) -> int:
+    from samples.portal.server import PortalServer
+
+    from .registry import SAMPLE_REGISTRY
+    from .run import run_crawl
+
+    with PortalServer() as srv:
+        print(f"sample portal at {srv.url}/ — {len(srv.portal.sites)} sites, {len(srv.portal.reports)} reports; "
+              f"crawling into {args.db}")
+        summary = run_crawl(registry=SAMPLE_REGISTRY, base_url=srv.url, db=args.db, progress=not args.no_progress,
+                            polite=False, results=args.results)
+    _print_summary(summary)
+    return 1 if summary["failed"] else 0

@@ -1,0 +1,262 @@
+"""Pipelines: archive the raw document, parse it (parsers) and store it (storage) — off the reactor.
+
+Parsing costs 70-165 ms a page (more for PDFs) while a download from a near server costs a few,
+so the reactor thread never parses: documents go to a process pool for parsing and to a single
+writer thread for the archive and the database. The Scrapy pipeline only awaits the result.
+
+The storage boundary is one function, :func:`store_document` (archive the bytes, then
+``storage.store.store`` the parsed report with its fetch metadata).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable
+
+from . import judge
+
+logger = logging.getLogger(__name__)
+
+# Statuses of documents kept as reports. "not_a_report" / "empty" (notices, list pages,
+# soft blocks that slipped through) are never stored as reports.
+REPORT_STATUSES = {"ok", "needs_review", "unknown_template", "unreadable"}
+
+
+# ------------------------------------------------------------------ work done in pool workers
+
+def _warm_worker() -> None:
+    try:
+        import parsers  # noqa: F401
+        import parsers.pipeline  # noqa: F401
+        import trafilatura  # noqa: F401
+    except Exception:  # pragma: no cover - a broken parser shows up on the first document
+        pass
+
+
+def parse_job(data: bytes, content_type: str | None, url: str | None):
+    """Parse one document (runs in a worker process)."""
+    import parsers
+
+    return parsers.parse_document(data, content_type, url)
+
+
+# ------------------------------------------------------------------ the storage boundary
+
+class Store:
+    """Database engine + archive, opened once per crawl (schema created on a new database)."""
+
+    def __init__(self, db_url: str, archive_root: str | None = None) -> None:
+        from storage import migrate
+        from storage.archive import Archive, default_archive_root
+        from storage.db import check_schema, current_revision, is_empty, make_engine
+
+        self.engine = make_engine(db_url)
+        if current_revision(self.engine) is None and is_empty(self.engine):
+            migrate.upgrade(db_url)
+        check_schema(self.engine)
+        self.archive = Archive(archive_root or default_archive_root(db_url))
+
+
+def store_document(store: Store, item: dict, report) -> str:
+    """Archive the raw bytes and store the parsed report with the fetch metadata.
+    Returns storage's outcome ("inserted" / "updated" / "unchanged")."""
+    from storage.store import RawDocument
+    from storage.store import store as storage_store
+
+    sha = store.archive.put(item["body"])
+    doc = RawDocument(data=item["body"], url=item["url"], content_type=item.get("content_type"),
+                      encoding=item.get("encoding"), fetched_at=item.get("fetched_at"),
+                      http_status=item.get("http_status"), etag=item.get("etag"),
+                      last_modified=item.get("last_modified"))
+    return storage_store(store.engine, doc, report, sha=sha)
+
+
+def settle_region_and_year(item: dict, report) -> None:
+    """Every report gets its body's 6-digit code: the page's SiteIDCode, else the parser's
+    reading of it, else the registry's code for the site. A report without a readable year
+    takes the year of its list title."""
+    region = (judge.region_of_site_id(item.get("site_id_code"))
+              or judge.region_of_site_id(getattr(report, "site_id_code", None))
+              or item.get("region_code"))
+    report.region_code = region
+    if not report.site_id_code and item.get("site_id_code"):
+        report.site_id_code = item["site_id_code"]
+    if report.year is None and item.get("year_hint"):
+        report.year = item["year_hint"]
+        report.reasons.append("year taken from the list title")
+
+
+# ------------------------------------------------------------------ the processor
+
+class Processor:
+    """Parse in a process pool, store in one writer thread; shared by every crawler of a run."""
+
+    def __init__(self, db_url: str | None, mode: str = "full", workers: int = 0, year: int | None = None,
+                 dump_dir: str | None = None, on_result: Callable[[dict], None] | None = None) -> None:
+        self.db_url, self.mode, self.year = db_url, mode, year
+        self.workers = workers or max(1, os.cpu_count() or 1)
+        self.dump_dir = Path(dump_dir) if dump_dir else None
+        self.on_result = on_result
+        self.results: list[dict] = []
+        self._lock = threading.Lock()
+        self._parse_pool: Executor | None = None
+        self._store_pool: ThreadPoolExecutor | None = None
+        self._store: Store | None = None
+        self._opened = 0
+
+    def open(self) -> None:
+        with self._lock:
+            self._opened += 1
+            if self._parse_pool is not None or self.mode != "full":
+                return
+            if self.workers == 1 and os.environ.get("GOVREPORTS_PARSE_IN_THREAD"):
+                self._parse_pool = ThreadPoolExecutor(1, thread_name_prefix="parse")
+            else:
+                ctx = multiprocessing.get_context("spawn")
+                self._parse_pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_warm_worker)
+                for _ in range(self.workers):  # start the workers now, while the first pages download
+                    self._parse_pool.submit(_warm_worker)
+            self._store_pool = ThreadPoolExecutor(1, thread_name_prefix="store")
+            if self.db_url:
+                self._store_pool.submit(self._open_store)
+
+    def _open_store(self) -> None:
+        if self._store is None:
+            self._store = Store(self.db_url)
+
+    def close(self) -> None:
+        with self._lock:
+            self._opened -= 1
+            if self._opened > 0:
+                return
+            if self._parse_pool is not None:
+                self._parse_pool.shutdown(wait=True, cancel_futures=False)
+                self._parse_pool = None
+            if self._store_pool is not None:
+                self._store_pool.shutdown(wait=True)
+                self._store_pool = None
+            if self._store is not None:
+                self._store.engine.dispose()
+
+    def _record(self, res: dict) -> dict:
+        with self._lock:
+            self.results.append(res)
+        if self.on_result:
+            try:
+                self.on_result(res)
+            except Exception:  # pragma: no cover - a display error must not stop the crawl
+                logger.exception("progress callback failed")
+        return res
+
+    def _base(self, item: dict) -> dict:
+        return {k: item.get(k) for k in ("site", "family", "url", "detail_url", "list_url", "title", "via_browser",
+                                         "region_code", "site_id_code", "http_status", "content_type")} | {
+            "size": len(item.get("body") or b"")}
+
+    async def process(self, item: dict) -> dict:
+        res = self._base(item)
+        body = item.get("body") or b""
+        if judge.is_soft_block(item.get("http_status") or 200, body):
+            return self._record(res | {"outcome": "skipped", "status": "soft_block"})
+        if self.mode == "download":
+            if self.dump_dir:
+                await asyncio.get_running_loop().run_in_executor(None, self._dump, item)
+            return self._record(res | {"outcome": "downloaded"})
+        loop = asyncio.get_running_loop()
+        t0 = time.perf_counter()
+        try:
+            report = await loop.run_in_executor(self._parse_pool, parse_job, body, item.get("content_type"),
+                                                item.get("url"))
+        except Exception as exc:
+            logger.error("parse failed for %s: %s: %s", item.get("url"), type(exc).__name__, exc)
+            return self._record(res | {"outcome": "failed", "status": "parse_error", "error": repr(exc)})
+        parse_s = time.perf_counter() - t0
+        settle_region_and_year(item, report)
+        res |= {"status": report.status, "year": report.year, "region_code": report.region_code,
+                "agency": report.agency, "flagged": report.status != "ok", "parse_s": round(parse_s, 4)}
+        if report.status not in REPORT_STATUSES:
+            return self._record(res | {"outcome": "skipped"})
+        if self.year and report.year != self.year:
+            return self._record(res | {"outcome": "skipped", "why": "other year"})
+        try:
+            res["figures"] = report.figures()
+        except Exception:  # pragma: no cover
+            res["figures"] = None
+        if self.db_url:
+            try:
+                outcome = await loop.run_in_executor(self._store_pool, self._store_one, item, report)
+            except Exception as exc:
+                logger.error("store failed for %s: %s: %s", item.get("url"), type(exc).__name__, exc)
+                return self._record(res | {"outcome": "failed", "error": repr(exc)})
+        else:
+            outcome = "parsed"
+        return self._record(res | {"outcome": "stored", "storage": outcome})
+
+    def _store_one(self, item: dict, report) -> str:
+        self._open_store()
+        return store_document(self._store, item, report)
+
+    def _dump(self, item: dict) -> None:
+        import hashlib
+
+        self.dump_dir.mkdir(parents=True, exist_ok=True)
+        name = hashlib.sha256(item["url"].encode()).hexdigest()[:16]
+        (self.dump_dir / name).write_bytes(item["body"])
+        meta = {"url": item["url"], "content_type": item.get("content_type"), "file": name, "site": item.get("site")}
+        with open(self.dump_dir / "index.jsonl", "a", encoding="utf-8") as f:
+            f.write(json.dumps(meta, ensure_ascii=False) + "\n")
+
+
+_PROCESSORS: dict[str, Processor] = {}
+
+
+def register_processor(key: str, processor: Processor) -> None:
+    _PROCESSORS[key] = processor
+
+
+class ReportPipeline:
+    """Hands every document to the shared Processor and awaits it, without blocking the reactor."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        s = crawler.settings
+        key = s.get("GOVREPORTS_PROCESSOR_KEY")
+        if key and key in _PROCESSORS:
+            self.processor = _PROCESSORS[key]
+        else:  # `scrapy crawl` on its own
+            spider_year = None
+            self.processor = Processor(s.get("GOVREPORTS_DB"), s.get("GOVREPORTS_MODE", "full"),
+                                       s.getint("GOVREPORTS_PARSE_WORKERS", 0), spider_year)
+            results = s.get("GOVREPORTS_RESULTS")
+            if results:
+                self.processor.on_result = lambda r: _append_jsonl(results, r)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.processor.open()
+
+    def close_spider(self) -> None:
+        self.processor.close()
+
+    async def process_item(self, item) -> Any:
+        res = await self.processor.process(dict(item))
+        stats = self.crawler.stats
+        stats.inc_value(f"govreports/{res['outcome']}")
+        if res.get("flagged") and res["outcome"] == "stored":
+            stats.inc_value("govreports/flagged")
+        return {k: v for k, v in res.items() if k != "figures"}
+
+
+def _append_jsonl(path: str, res: dict) -> None:
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps(res, ensure_ascii=False, default=str) + "\n")

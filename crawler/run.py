@@ -1,0 +1,165 @@
+"""Run a crawl of registry sites in one process: one Scrapy crawler per site, one shared processor."""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+
+from scrapy import signals
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.settings import Settings
+
+from .pipelines import Processor, register_processor
+from .registry import SiteConfig, load_registry, select_sites
+
+IMPOLITE = {
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "RANDOMIZE_DOWNLOAD_DELAY": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "CONCURRENT_REQUESTS": 32,
+    "RETRY_BACKOFF_BASE": 0.05,
+}
+
+
+def base_settings(polite: bool = True, log_level: str = "WARNING") -> Settings:
+    s = Settings()
+    s.setmodule("crawler.settings", priority="project")
+    s.set("LOG_LEVEL", log_level, priority="cmdline")
+    if not polite:
+        for k, v in IMPOLITE.items():
+            s.set(k, v, priority="cmdline")
+    return s
+
+
+def site_settings(base: Settings, site: SiteConfig) -> Settings:
+    s = base.copy()
+    if site.needs_browser:
+        s.set("DOWNLOAD_HANDLERS", s.getdict("PLAYWRIGHT_BROWSER_DOWNLOAD_HANDLERS"), priority="cmdline")
+    return s
+
+
+class _Progress:
+    """A rich live table: per site, pages fetched, documents, reports stored, flagged."""
+
+    def __init__(self, sites: list[SiteConfig], enabled: bool) -> None:
+        self.enabled = enabled
+        self.rows = {s.name: {"family": s.family, "pages": 0, "docs": 0, "reports": 0, "flagged": 0,
+                              "skipped": 0, "done": False} for s in sites}
+        self.live = None
+
+    def __enter__(self):
+        if self.enabled:
+            from rich.live import Live
+
+            self.live = Live(self._table(), refresh_per_second=4, transient=False)
+            self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.live:
+            self.live.update(self._table())
+            self.live.__exit__(*exc)
+
+    def _table(self):
+        from rich.table import Table
+
+        t = Table(title="govreports crawl", show_lines=False)
+        for col in ("site", "family", "pages", "documents", "reports", "flagged", "skipped", ""):
+            t.add_column(col, justify="right" if col not in ("site", "family", "") else "left")
+        for name, r in self.rows.items():
+            t.add_row(name, r["family"], str(r["pages"]), str(r["docs"]), str(r["reports"]), str(r["flagged"]),
+                      str(r["skipped"]), "✓" if r["done"] else "…")
+        return t
+
+    def refresh(self):
+        if self.live:
+            self.live.update(self._table())
+
+    def on_result(self, res: dict) -> None:
+        r = self.rows.get(res.get("site"))
+        if r is None:
+            return
+        r["docs"] += 1
+        if res["outcome"] == "stored":
+            r["reports"] += 1
+            r["flagged"] += bool(res.get("flagged"))
+        elif res["outcome"] == "downloaded":
+            r["reports"] += 1
+        else:
+            r["skipped"] += 1
+        self.refresh()
+
+    def connect(self, crawler: Crawler, site: str) -> None:
+        def _resp(response, request, spider=None):
+            self.rows[site]["pages"] += 1
+            self.refresh()
+
+        def _closed(spider=None, reason=None):
+            self.rows[site]["done"] = True
+            self.refresh()
+
+        crawler.signals.connect(_resp, signal=signals.response_received, weak=False)
+        crawler.signals.connect(_closed, signal=signals.spider_closed, weak=False)
+
+
+def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None, db: str | None = None,
+              sites: list[str] | None = None, region: str | None = None, year: int | None = None,
+              progress: bool = True, polite: bool = True, mode: str = "full", results: str | None = None,
+              dump_dir: str | None = None, workers: int = 0, log_level: str = "WARNING") -> dict:
+    """Crawl the selected sites; returns a summary (and writes per-document results as JSON lines)."""
+    chosen = select_sites(load_registry(registry, base_url), sites, region)
+    if not chosen:
+        raise ValueError("no site matches the selection")
+    base = base_settings(polite, log_level)
+    prog = _Progress(chosen, progress)
+    processor = Processor(db if mode == "full" else None, mode=mode, workers=workers, year=year,
+                          dump_dir=dump_dir, on_result=prog.on_result)
+    key = f"run-{id(processor)}"
+    register_processor(key, processor)
+    base.set("GOVREPORTS_PROCESSOR_KEY", key, priority="cmdline")
+    from scrapy.utils.reactor import install_reactor, is_reactor_installed
+
+    if not is_reactor_installed():
+        install_reactor(base["TWISTED_REACTOR"], base.get("ASYNCIO_EVENT_LOOP"))
+    process = CrawlerProcess(base, install_root_handler=log_level != "NONE")
+    logging.getLogger("tldextract").setLevel(logging.CRITICAL)  # offline: it falls back to its snapshot
+    if log_level == "NONE":
+        logging.getLogger("scrapy").setLevel(logging.CRITICAL)
+    from .spiders import SPIDERS
+
+    crawlers = []
+    for site in chosen:
+        crawler = Crawler(SPIDERS[site.family], site_settings(base, site))
+        prog.connect(crawler, site.name)
+        crawlers.append(crawler)
+        process.crawl(crawler, site_config=site, year=year)
+    t0 = time.perf_counter()
+    with prog:
+        process.start()
+    wall = time.perf_counter() - t0
+    res = processor.results
+    stats = {c.spider.site.name if c.spider else "?": c.stats.get_stats() for c in crawlers}
+    summary = {
+        "sites": len(chosen),
+        "documents": len(res),
+        "reports": sum(r["outcome"] in ("stored", "downloaded") for r in res),
+        "flagged": sum(bool(r.get("flagged")) for r in res if r["outcome"] == "stored"),
+        "skipped": sum(r["outcome"] == "skipped" for r in res),
+        "failed": sum(r["outcome"] == "failed" for r in res),
+        "browser_documents": sum(bool(r.get("via_browser")) for r in res),
+        "wall_s": round(wall, 3),
+        "requests": sum(int(s.get("downloader/request_count", 0)) for s in stats.values()),
+        "browser_requests": sum(int(s.get("playwright/request_count/navigation", 0) or 0) for s in stats.values()),
+        "soft_blocks": sum(int(s.get("govreports/soft_blocks", 0)) for s in stats.values()),
+        "challenges": sum(int(s.get("govreports/challenge", 0)) for s in stats.values()),
+    }
+    if results:
+        with open(results, "w", encoding="utf-8") as f:
+            for r in res:
+                f.write(json.dumps(r, ensure_ascii=False, default=str) + "\n")
+    summary["per_site"] = {k: {"requests": int(v.get("downloader/request_count", 0)),
+                               "errors": int(v.get("log_count/ERROR", 0)),
+                               "finish_reason": v.get("finish_reason")} for k, v in stats.items()}
+    return summary

@@ -1,0 +1,75 @@
+"""Scrapy settings: defaults fit for real government servers (polite, patient, identifiable)."""
+import os
+
+BOT_NAME = "govreports"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = ("govreports/0.1 (+https://github.com/govreports/govreports; "
+              "collects 政府信息公开工作年度报告 for research)")
+
+# Politeness: robots.txt obeyed (a site may opt out in the registry: "obey_robots": false),
+# one or two requests at a time per domain, AutoThrottle adapting to the server's latency.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+
+# Retries with exponential back-off (crawler.middlewares.BackoffRetryMiddleware).
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 2.0  # seconds; doubled on each attempt
+RETRY_BACKOFF_MAX = 60.0
+SOFT_BLOCK_RETRIES = 2  # "访问异常" pages with status 200 are retried this many times, then given up
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.SitePrefixMiddleware": 540,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.ReportPipeline": 300,
+}
+# Items are parsed off the reactor: let responses keep flowing while parsing runs.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 256 * 1024 * 1024
+CONCURRENT_ITEMS = 64
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = os.environ.get("GOVREPORTS_LOG_LEVEL", "INFO")
+COOKIES_ENABLED = True
+
+# Browser (scrapy-playwright + the system Chromium), used only for requests that ask for it.
+# The download handlers are installed per crawler for sites flagged in the registry
+# ("browser_lists" / "browser_details"); see crawler.run.
+CHROMIUM_PATH = os.environ.get("GOVREPORTS_CHROMIUM", "/usr/bin/chromium")
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": CHROMIUM_PATH,
+    "headless": True,
+    "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--disable-dev-shm-usage"],
+}
+PLAYWRIGHT_MAX_CONTEXTS = 1
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30000
+PLAYWRIGHT_BROWSER_DOWNLOAD_HANDLERS = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
+
+# govreports settings (overridden by `govreports crawl`)
+GOVREPORTS_DB = os.environ.get("GOVREPORTS_DB", "sqlite:///govreports.db")
+GOVREPORTS_MODE = "full"  # "full": archive+parse+store; "download": fetch only (benchmarks)
+GOVREPORTS_PARSE_WORKERS = int(os.environ.get("GOVREPORTS_PARSE_WORKERS", "0"))  # 0: one per core
+GOVREPORTS_RESULTS = None  # path of a JSON-lines file of per-document outcomes
