@@ -14,7 +14,7 @@ _YEAR_NEAR_REPORT = re.compile(r"((?:19|20)\d{2})\s*年度?\s*(?:政府|政务)?
 _DATE = re.compile(r"(?:发布时间|发布日期|发文日期|成文日期|时间|日期)\s*[:：]?\s*((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
 _ISO_DATE = re.compile(r"((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
 _TITLE_WORDS = re.compile(r"(政府|政务)?信息公开.{0,8}(年度报告|年报)|年度报告")
-_HEADER_FIELD = re.compile(r"^\s*(标题|发布机构|发布时间|来源)\s*[:：]\s*(.*)$", re.M)
+_HEADER_FIELD = re.compile(r"^[ \t]*(标题|发布机构|发布时间|来源)[ \t]*[:：][ \t]*(.*)$", re.M)
 _AGENCY_PREFIX = re.compile(r"^(关于印发|关于公布|关于发布|《)")
 REPORT_SIGNS = re.compile(r"总体情况|主动公开政府信息情况|收到和处理政府信息公开申请|政府信息公开.{0,6}(年度报告|年报)")
 
@@ -64,6 +64,7 @@ def agency_from(title: str | None, text: str) -> str | None:
     if not title:
         return None
     t = _AGENCY_PREFIX.sub("", title).strip()
+    t = re.sub(r"^(?:19|20)\d{2}\s*年度?", "", t).strip()  # "2019年上海市…办公厅政府信息公开…"
     m = re.match(r"^(.*?)\s*(?:19|20)\d{2}\s*年", t) or re.match(r"^(.*?)(?:政府|政务)?信息公开", t)
     if m and 2 <= len(m.group(1).strip()) <= 40:
         return m.group(1).strip()

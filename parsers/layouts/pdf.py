@@ -231,7 +231,7 @@ def _read_table(page_no: int, table, chars: list[dict]) -> _Table | None:
             r0, c0, r1, c1 = spans[k]
             origin = (r0, c0)
             row.append((texts.get(k, ""), (r, c) != origin, origin))
-            down.append(r1 - r0 > 1)
+            down.append(r1 - r0 > 1)  # part of a vertical merge
         rows.append(row)
         spans_down.append(down)
     # Drop rows that are entirely copies (a sliver between two nearly equal borders).
@@ -263,18 +263,10 @@ def _mark_continuation(prev: _Table, cur: _Table) -> None:
         pc = bisect.bisect_right(prev.xs, x_mid) - 1
         if not 0 <= pc < len(last):
             continue
-        ptext, pcopy, porigin = last[pc]
-        merged_down = pcopy and porigin is not None and porigin[0] < len(prev.rows) - 1 or last_down[pc]
-        if not merged_down:
+        ptext, _, _ = last[pc]
+        if not last_down[pc]:
             continue
-        # Text of the merged cell: its origin row in prev.
-        src = ptext
-        if porigin is not None:
-            for row in prev.rows:
-                cell = row[porigin[1]] if porigin[1] < len(row) else None
-                if cell and cell[2] == porigin and not cell[1]:
-                    src = cell[0]
-                    break
+        src = ptext  # a copy already carries its merged cell's text
         first[c] = (src, True, origin)
 
 
