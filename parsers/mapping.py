@@ -262,6 +262,16 @@ def _fill_gaps_by_order(tokens, span, specs, found, used, findings, table) -> No
                                     table, key, severity="error"))
 
 
+def _distinct(values, limit: int = 20) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        if v not in out:
+            out.append(v)
+            if len(out) >= limit:
+                break
+    return out
+
+
 def _cells_from(table: str, rr: RowRead, layout: str) -> list[Cell]:
     spec = rr.spec
     cells = []
@@ -273,7 +283,9 @@ def _cells_from(table: str, rr: RowRead, layout: str) -> list[Cell]:
         c.ambiguous = rr.ambiguous
         c.inferred = rr.inferred
         if rr.ambiguous:
-            c.candidates = [cand[k:k + 1] for cand in (rr.candidates or [])][:20]
+            c.candidates = _distinct(cand[k] for cand in (rr.candidates or []) if k < len(cand))
+        if src is not None and src.squashed:
+            c.source["printed_run"] = src.text  # what was printed: the cells run together
         cells.append(c)
     if len(rr.texts) < len(spec.columns) and rr.sources and any(rr.sources):
         for c in cells[len(rr.texts):]:
@@ -326,7 +338,9 @@ def _read_table4(tokens: list[Token], span: tuple[int, int], layout: str, findin
             c = make_cell("table4", block, k, col, texts[idx], layout, sources[idx])
             c.ambiguous = ambiguous
             if ambiguous and candidates:
-                c.candidates = [cand[idx:idx + 1] for cand in candidates][:20]
+                c.candidates = _distinct(cand[idx] for cand in candidates if idx < len(cand))
+            if sources[idx] is not None and sources[idx].squashed:
+                c.source["printed_run"] = sources[idx].text
             cells.append(c)
         if cells:
             out[block] = cells

@@ -40,7 +40,7 @@ class Cell:
     unit: str | None = None  # printed unit ("元", "万元") or the column's unit
     amount_wan: float | None = None  # money columns: the amount normalised to 万元
     ambiguous: bool = False  # the text could be read more than one way; number is a guess or None
-    candidates: list[list[str]] | None = None  # the readings that remained possible
+    candidates: list[str] | None = None  # the readings of this cell that remained possible
     inferred: bool = False  # the cell's row was assigned by position, not by a printed label
     source: dict[str, Any] = field(default_factory=dict)  # layout, grid row/col, ...
 

@@ -150,6 +150,40 @@ def _visible_rule(obj) -> bool:
 # Tables
 
 
+def _open_ends(page) -> list[dict]:
+    """Closing rules a table split by a page break does not draw.
+
+    Word processors end the vertical rules of a table cut by a page break at the page's last
+    row without drawing its bottom rule (and may start the continuation without a top rule).
+    Where several vertical rules end (or start) at the same height and no horizontal rule
+    runs there, the row is closed by a rule between the outermost of them."""
+    edges = page.edges
+    verticals = [e for e in edges if e.get("orientation") == "v"]
+    horizontals = [e for e in edges if e.get("orientation") == "h"]
+    out: list[dict] = []
+    for key in ("top", "bottom"):
+        groups: dict[float, list[dict]] = {}
+        for e in sorted(verticals, key=lambda e: e[key]):
+            y = e[key]
+            for g in groups:
+                if abs(g - y) <= _SNAP:
+                    groups[g].append(e)
+                    break
+            else:
+                groups[y] = [e]
+        for y, group in groups.items():
+            xs = sorted({round(e["x0"], 1) for e in group})
+            if len(xs) < 2:
+                continue
+            x0, x1 = xs[0], xs[-1]
+            closed = any(abs(h["top"] - y) <= _SNAP and h["x0"] <= x0 + _SNAP and h["x1"] >= x1 - _SNAP
+                         for h in horizontals)
+            if not closed:
+                out.append({"x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0,
+                            "object_type": "line"})
+    return out
+
+
 def _cluster(values: list[float]) -> list[float]:
     out: list[float] = []
     for v in sorted(values):
@@ -327,7 +361,8 @@ def read_pdf(data: bytes) -> tuple[str, Grid]:
                 pass
             chars = [c for c in page.chars if c.get("text") is not None]
             ruled = page.filter(_visible_rule)
-            found = ruled.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"})
+            found = ruled.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines",
+                                       "explicit_horizontal_lines": _open_ends(ruled)})
             page_tables = []
             for t in found:
                 rt = _read_table(n, t, chars)
