@@ -31,6 +31,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..grid import Grid, GridCell
+from ..normalize import normalise
 
 _SNAP = 2.0  # points: borders closer than this are the same border
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef\u2014-\u201d\u2026\u00b7]")
@@ -420,7 +421,23 @@ def read_pdf(data: bytes) -> tuple[str, Grid]:
         for row in t.rows:
             r = len(grid.rows)
             grid.rows.append([GridCell(text, r, c, copy=copy, table=ti) for c, (text, copy, _) in enumerate(row)])
-    return text, grid
+    return normalise_together(text, grid)
+
+
+_SEP = "\x1f"
+
+
+def normalise_together(text: str, grid: Grid) -> tuple[str, Grid]:
+    """Cells get the normal form the pipeline gives the document's text (half-width forms,
+    simplified characters, converter pinyin removed), decided for the document as a whole."""
+    cells = [c for row in grid.rows for c in row]
+    joined = _SEP.join([text] + [c.text.replace(_SEP, " ") for c in cells])
+    parts = normalise(joined).split(_SEP)
+    if len(parts) != len(cells) + 1:  # never expected; then cell by cell
+        parts = [normalise(text)] + [normalise(c.text) for c in cells]
+    for c, t in zip(cells, parts[1:]):
+        c.text = t
+    return parts[0], grid
 
 
 def _stable_tables(lines: list[_Line]) -> list[_Line]:
