@@ -187,8 +187,9 @@ class Processor:
             return self._record(res | {"outcome": "skipped", "why": "other year"})
         try:
             res["figures"] = report.figures()
+            res["cells"] = [[c.table, c.row, c.col, c.text, c.number, c.kind] for c in report.cells()]
         except Exception:  # pragma: no cover
-            res["figures"] = None
+            res["figures"] = res["cells"] = None
         if self.db_url:
             try:
                 outcome = await loop.run_in_executor(self._store_pool, self._store_one, item, report)
@@ -254,7 +255,7 @@ class ReportPipeline:
         stats.inc_value(f"govreports/{res['outcome']}")
         if res.get("flagged") and res["outcome"] == "stored":
             stats.inc_value("govreports/flagged")
-        return {k: v for k, v in res.items() if k != "figures"}
+        return {k: v for k, v in res.items() if k not in ("figures", "cells")}
 
 
 def _append_jsonl(path: str, res: dict) -> None:

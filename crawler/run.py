@@ -16,7 +16,7 @@ from .registry import SiteConfig, load_registry, select_sites
 IMPOLITE = {
     "AUTOTHROTTLE_ENABLED": False,
     "DOWNLOAD_DELAY": 0,
-    "RANDOMIZE_DOWNLOAD_DELAY": False,
+    "DOWNLOAD_DELAY_JITTER": 0,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
     "CONCURRENT_REQUESTS": 32,
     "RETRY_BACKOFF_BASE": 0.05,
@@ -123,11 +123,12 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
 
     if not is_reactor_installed():
         install_reactor(base["TWISTED_REACTOR"], base.get("ASYNCIO_EVENT_LOOP"))
-    process = CrawlerProcess(base, install_root_handler=log_level != "NONE")
+    base.set("LOG_INSTALL_ROOT_HANDLER", log_level != "NONE", priority="cmdline")
+    process = CrawlerProcess(base)
     logging.getLogger("tldextract").setLevel(logging.CRITICAL)  # offline: it falls back to its snapshot
     if log_level == "NONE":
         logging.getLogger("scrapy").setLevel(logging.CRITICAL)
-    from .spiders import SPIDERS
+    from .spiders.families import SPIDERS
 
     crawlers = []
     for site in chosen:

@@ -1,7 +1,4 @@
-"""One spider per CMS family; all share crawler.spiders.base.ReportSpider."""
-from .base import ReportSpider  # noqa: F401
-from .families import (GkmlptSpider, HanwebSpider, JsListSpider, TrsClassicSpider,  # noqa: F401
-                       TrsNewerSpider, VsbSpider)
+"""One spider per CMS family; all share crawler.spiders.base.ReportSpider.
 
-SPIDERS = {cls.family: cls for cls in (TrsClassicSpider, TrsNewerSpider, HanwebSpider, GkmlptSpider,
-                                       VsbSpider, JsListSpider)}
+The family spiders live in crawler.spiders.families; ``SPIDERS`` there maps family → class.
+"""

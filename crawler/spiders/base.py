@@ -32,7 +32,7 @@ class ReportSpider(scrapy.Spider):
     """Crawl one site's report column. Arguments: site (name), registry (path), base_url, year."""
 
     family: str = ""
-    name = "base"
+    name: str | None = None  # family spiders are named after their family
 
     def __init__(self, site=None, registry=None, base_url=None, year=None, site_config=None, **kw):
         super().__init__(**kw)
@@ -119,7 +119,7 @@ class ReportSpider(scrapy.Spider):
         target = judge.shell_target(body)
         if target:
             self.crawler.stats.inc_value("govreports/shell_pages")
-            yield response.request.replace(url=response.urljoin(target))
+            yield response.request.replace(url=response.urljoin(target), meta=_clean_meta(response.request.meta))
             return
         if not isinstance(response, HtmlResponse):  # a document linked directly from the list
             yield self.document_item(response, response.meta)
@@ -160,7 +160,8 @@ class ReportSpider(scrapy.Spider):
             self.logger.warning("soft block persists at %s; not stored", response.url)
             return None
         self.logger.info("soft block at %s; retrying (%d/%d)", response.url, n + 1, limit)
-        return response.request.replace(dont_filter=True, meta=dict(response.request.meta, soft_block_retries=n + 1),
+        return response.request.replace(dont_filter=True,
+                                        meta=dict(_clean_meta(response.request.meta), soft_block_retries=n + 1),
                                         priority=response.request.priority - 1)
 
     def _content_text(self, response) -> str:
@@ -212,6 +213,14 @@ class ReportSpider(scrapy.Spider):
             fetched_at=datetime.now(timezone.utc), via_browser=via_browser, site_id_code=sid,
             region_code=region,
         )
+
+
+INTERNAL_META = ("download_latency", "download_slot", "download_timeout", "depth", "retry_times",
+                 "redirect_times", "redirect_ttl", "redirect_urls", "redirect_reasons", "_auth_proxy")
+
+
+def _clean_meta(meta: dict) -> dict:
+    return {k: v for k, v in meta.items() if k not in INTERNAL_META}
 
 
 def list_entries(sel) -> list[tuple[str, str, str | None]]:

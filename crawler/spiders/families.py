@@ -184,3 +184,7 @@ class GkmlptSpider(ReportSpider):
             pages = math.ceil(int(data.get("total") or 0) / len(arts))
             for p in range(2, min(pages, self.site.max_pages) + 1):
                 yield self._api_request(p, response.url)
+
+
+SPIDERS = {cls.family: cls for cls in (TrsClassicSpider, TrsNewerSpider, HanwebSpider, GkmlptSpider,
+                                       VsbSpider, JsListSpider)}
