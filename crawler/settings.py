@@ -73,3 +73,11 @@ GOVREPORTS_DB = os.environ.get("GOVREPORTS_DB", "sqlite:///govreports.db")
 GOVREPORTS_MODE = "full"  # "full": archive+parse+store; "download": fetch only (benchmarks)
 GOVREPORTS_PARSE_WORKERS = int(os.environ.get("GOVREPORTS_PARSE_WORKERS", "0"))  # 0: one per core
 GOVREPORTS_RESULTS = None  # path of a JSON-lines file of per-document outcomes
+
+
+def _abort_request(request) -> bool:
+    """The browser fetches documents and scripts only: no images, styles, fonts or media."""
+    return request.resource_type in ("image", "stylesheet", "font", "media")
+
+
+PLAYWRIGHT_ABORT_REQUEST = _abort_request

@@ -1,0 +1,146 @@
+"""End to end: crawl the whole sample portal (real HTTP server, real headless Chromium) and
+compare with the portal's truth and the gold files."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from samples.portal.check import DOCS, check, gold_mismatches, load_results, report_cells
+from samples.portal.server import PortalServer
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("GOVREPORTS_CHROMIUM", "/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM),
+                                reason=f"Chromium not installed at {CHROMIUM} (apt-get install -y chromium): "
+                                       "the sample portal's JS-only list and 412 site need a browser")
+FAMILIES = ("trs_classic", "trs_newer", "hanweb", "gkmlpt", "vsb", "jslist")
+
+
+def crawl(tmp: Path, url: str, *args: str, registry: str | None = None, name: str = "crawl") -> tuple[dict, list]:
+    results = tmp / f"{name}.jsonl"
+    cmd = [sys.executable, "-m", "govreports_cli", "--db", f"sqlite:///{tmp / (name + '.db')}", "crawl",
+           "--registry", registry or str(ROOT / "samples/portal/sites.json"), "--base-url", url,
+           "--impolite", "--no-progress", "--json", "--results", str(results), *args]
+    env = dict(os.environ, GOVREPORTS_ARCHIVE=str(tmp / f"{name}-archive"))
+    p = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+    assert p.returncode in (0, 1), p.stderr[-3000:]
+    summary = json.loads(p.stdout[p.stdout.index("{"):])
+    return summary, load_results(results)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("e2e")
+    with PortalServer() as srv:
+        summary, results = crawl(tmp, srv.url)
+        yield {"srv": srv, "truth": srv.truth(), "summary": summary, "results": results, "tmp": tmp,
+               "log": list(srv.portal.log)}
+
+
+def test_finds_exactly_the_portals_reports(run):
+    res = check(run["results"], run["truth"])
+    assert not res.missing, res.missing
+    assert not res.extra, res.extra
+    assert not res.duplicates, res.duplicates
+    assert not res.wrong_year, res.wrong_year
+    assert not res.wrong_region, res.wrong_region
+    assert res.found == len(run["truth"]) == run["summary"]["reports"]
+    assert run["summary"]["failed"] == 0
+
+
+def test_figures_equal_gold(run):
+    """Every crawled report's figures equal the gold file wherever the parser reads the original
+    document exactly; where it does not (ambiguous text dumps, flagged), the crawl loses nothing:
+    the crawled report is read exactly like the original file."""
+    import parsers
+
+    by_url = {r["url"]: r for r in run["results"]}
+    exact = 0
+    for t in run["truth"]:
+        r = by_url[t["url"]]
+        gold = json.loads((DOCS / t["gold"]).read_text(encoding="utf-8"))
+        crawled = gold_mismatches(r["cells"], gold)
+        ext = t["file"].rsplit(".", 1)[1]
+        ctype = {"txt": "text/plain; charset=utf-8", "html": "text/html; charset=utf-8", "pdf": "application/pdf"}[ext]
+        original = parsers.parse_document((DOCS / t["file"]).read_bytes(), ctype, None)
+        offline = gold_mismatches(report_cells(original), gold)
+        assert crawled == offline, (t["site"], t["file"], crawled[:5], offline[:5])
+        if offline:
+            assert r["flagged"], f"{t['file']} differs from gold without being flagged"
+        else:
+            exact += 1
+        assert r["year"] == gold["year"] == t["year"]
+    assert exact >= len(run["truth"]) // 2
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_family(run, family):
+    truth = [t for t in run["truth"] if t["family"] == family]
+    assert truth
+    res = check([r for r in run["results"] if r.get("family") == family], truth)
+    assert res.found == len(truth) and not res.extra and not res.wrong_year and not res.wrong_region, res.summary()
+
+
+def test_browser_only_for_js_list_and_412_site(run):
+    sites = {s.name: s for s in run["srv"].portal.sites}
+    browser_docs = {r["url"] for r in run["results"] if r.get("via_browser")}
+    ruishu_pages = {t["url"] for t in run["truth"] if t["site"] == "ruishu" and t["url"].endswith(".shtml")}
+    assert browser_docs == ruishu_pages  # the 412 site's detail pages, nothing else
+    # pages the browser navigated to (it may also load the page's scripts; styles/images are blocked)
+    browser_paths = {e["path"] for e in run["log"] if e["browser"] and not e["path"].endswith(".js")}
+    assert browser_paths, "no request came from the browser"
+    for p in browser_paths:
+        assert p == "/ptdata/gkml/nb/index.html" or (p.startswith("/ruishu/") and p.endswith(".shtml")
+                                                     and "list" not in p), p
+    assert "/ptdata/gkml/nb/index.html" in browser_paths
+    assert sites["ptdata"].family == "jslist"
+    # the challenge was passed by the browser: a 412 then a 200 for the same page
+    statuses = {(e["path"], e["status"]) for e in run["log"] if e["path"].startswith("/ruishu/")}
+    page = next(iter(ruishu_pages)).split("127.0.0.1", 1)[1].split("/", 1)[1]
+    assert ("/" + page, 412) in statuses and ("/" + page, 200) in statuses
+
+
+def test_without_browser_those_sites_fail(run, tmp_path):
+    """The JS-only list and the 412 site really need the browser: with the flags off, the crawl
+    finds none of the list's reports and stores no challenge page."""
+    reg = json.loads((ROOT / "samples/portal/sites.json").read_text(encoding="utf-8"))
+    for s in reg["sites"]:
+        s.pop("browser_lists", None)
+        s.pop("browser_details", None)
+    path = tmp_path / "nobrowser.json"
+    path.write_text(json.dumps(reg, ensure_ascii=False), encoding="utf-8")
+    with PortalServer() as srv:
+        summary, results = crawl(tmp_path, srv.url, "--site", "ptdata", "--site", "ruishu", "--download-only",
+                                 registry=str(path), name="nobrowser")
+        log = list(srv.portal.log)
+    assert not [r for r in results if r["site"] == "ptdata"]
+    got = {r["url"].split("/", 3)[3] for r in results}
+    assert not any(u.endswith(".shtml") for u in got)  # no challenge page stored as a report
+    assert summary["challenges"] >= 1
+    assert not [e for e in log if e["browser"]]
+
+
+def test_politeness_defences(run):
+    log = run["log"]
+    assert not [e for e in log if "/private/" in e["path"]], "robots.txt Disallow not obeyed"
+    assert [e for e in log if e["path"] == "/robots.txt"]
+    assert all("govreports" in e["ua"] for e in log if not e["browser"])
+    assert run["summary"]["soft_blocks"] >= 1  # the shanghai soft block was seen, retried, not stored
+    assert not [r for r in run["results"] if r.get("status") == "soft_block" and r["outcome"] == "stored"]
+
+
+def test_stored_in_database(run):
+    from sqlalchemy import create_engine, text
+
+    eng = create_engine(f"sqlite:///{run['tmp'] / 'crawl.db'}")
+    with eng.connect() as c:
+        n = c.execute(text("select count(distinct document_id) from report_versions")).scalar()
+        regions = {r[0] for r in c.execute(text("select distinct region_code from report_versions"))}
+    assert n == len(run["truth"])
+    assert regions == {t["region_code"] for t in run["truth"]}
