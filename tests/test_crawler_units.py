@@ -1,0 +1,118 @@
+"""Crawler pieces without a crawl: judging titles and pages, the registry, regions, `scrapy crawl`."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crawler import judge
+from crawler.pipelines import settle_region_and_year
+from crawler.registry import DEFAULT_REGISTRY, SAMPLE_REGISTRY, load_registry, select_sites, site_from_dict
+from parsers.record import Report
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("title,verdict", [
+    ("XX局2023年政府信息公开工作年度报告", True),
+    ("XX局政府信息公开工作2025年度报告", True),
+    ("XX局2022年政府信息公开工作年度报告（图片版）", True),
+    ("关于印发XX区2023年政府信息公开工作年度报告的通知", True),
+    ("关于做好2022年度政府信息公开工作年度报告编制发布工作的通知", False),
+    ("关于报送2025年度政府信息公开工作年度报告的通知", False),
+    ("XX市政府信息公开指南", False),
+    ("政府信息公开目录", False),
+    ("关于印发《上海市政府信息公开工作年度报告编制指引》的通知", False),
+    ("XX局2023年部门预算", False),
+])
+def test_report_titles(title, verdict):
+    assert judge.is_report_title(title) is verdict
+
+
+@pytest.mark.parametrize("title,year", [
+    ("XX局2023年政府信息公开工作年度报告", 2023),
+    ("XX局政府信息公开工作2025年度报告", 2025),
+    ("2024年上海市科学技术委员会政府信息公开工作年度报告", 2024),
+    ("平潭综合实验区2019年度政府信息公开工作年度报告", 2019),
+    ("政府信息公开年报", None),
+])
+def test_year_of_title(title, year):
+    assert judge.year_of_title(title) == year
+
+
+def test_soft_blocks_and_challenges():
+    soft = "<html><head><title>访问异常</title></head><body>访问异常，请稍后再试</body></html>".encode()
+    assert judge.is_soft_block(200, soft)
+    assert judge.is_soft_block(200, b"<html><body>Please enable JavaScript to view the page.</body></html>")
+    report = ("<html><body><div class='TRS_Editor'>" + "一、总体情况。" * 400 + "</div></body></html>").encode()
+    assert not judge.is_soft_block(200, report)
+    assert judge.is_challenge(412, b"<script>var $_ts=window['$_ts'];</script>")
+    assert judge.is_challenge(521, b"<script>document.cookie='__jsl_clearance_s=1';location.href=location</script>")
+    assert not judge.is_challenge(200, report)
+
+
+def test_shell_pages():
+    assert judge.shell_target(b'<html><head><script>location.replace("/a/b.html");</script></head></html>') == "/a/b.html"
+    assert judge.shell_target(b'<meta http-equiv="refresh" content="0; url=/x/y.html">') == "/x/y.html"
+    assert judge.shell_target(b"<html>" + b"x" * 5000 + b"location.replace('/z')</html>") is None
+
+
+def test_site_id_code_region():
+    body = b'<head><meta name="SiteIDCode" content="4403000052"></head>'
+    assert judge.site_id_code(body) == "4403000052"
+    assert judge.region_of_site_id("4403000052") == "440300"
+    assert judge.region_of_site_id("0000000001") is None
+
+
+def test_region_settles_siteidcode_then_registry():
+    rep = Report(status="ok", year=None)
+    settle_region_and_year({"site_id_code": "3590000001", "region_code": "350000", "year_hint": 2021}, rep)
+    assert rep.region_code == "359000" and rep.year == 2021 and rep.site_id_code == "3590000001"
+    rep = Report(status="ok", year=2020)
+    settle_region_and_year({"region_code": "370826", "year_hint": 2021}, rep)
+    assert rep.region_code == "370826" and rep.year == 2020
+
+
+def test_registries_load():
+    real = load_registry(DEFAULT_REGISTRY)
+    assert real and all(len(s.region_code) == 6 for s in real)
+    sample = load_registry(SAMPLE_REGISTRY, "http://127.0.0.1:9")
+    assert len(sample) >= 8
+    assert all(s.start_urls[0].startswith("http://127.0.0.1:9/") for s in sample)
+    assert {s.name for s in sample if s.needs_browser} == {"ptdata", "ruishu"}
+    assert [s.name for s in select_sites(sample, region="3590")] == ["pingtan", "ptoffice", "ptdata"]
+    assert [s.name for s in select_sites(sample, names=["hongze"])] == ["hongze"]
+    with pytest.raises(ValueError):
+        select_sites(sample, names=["nope"])
+
+
+def test_registry_validation():
+    with pytest.raises(ValueError):
+        site_from_dict({"name": "x", "region_code": "12", "family": "trs_classic", "start_urls": ["http://a/"]})
+    with pytest.raises(ValueError):
+        site_from_dict({"name": "x", "region_code": "110000", "family": "nope", "start_urls": ["http://a/"]})
+    s = site_from_dict({"name": "x", "region_code": "110000", "family": "trs_newer",
+                        "start_urls": ["https://zfxxgk.beijing.gov.cn/110016/zfxxgknb/list.shtml"],
+                        "obey_robots": False, "cat_id": 7})
+    assert s.allowed_domains == ["zfxxgk.beijing.gov.cn"] and not s.obey_robots and s.options == {"cat_id": 7}
+
+
+def test_scrapy_crawl_command(tmp_path):
+    """`scrapy crawl <family>` works from the project root with the registry's arguments."""
+    from samples.portal.server import PortalServer
+
+    out = tmp_path / "results.jsonl"
+    with PortalServer() as srv:
+        cmd = [sys.executable, "-m", "scrapy", "crawl", "vsb", "-a", "site=ptoffice", "-a",
+               f"registry={SAMPLE_REGISTRY}", "-a", f"base_url={srv.url}", "-s", "GOVREPORTS_MODE=download",
+               "-s", f"GOVREPORTS_RESULTS={out}", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
+               "-s", "LOG_LEVEL=WARNING"]
+        p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120, env=dict(os.environ))
+        assert p.returncode == 0, p.stderr[-2000:]
+        truth = {t["url"] for t in srv.truth() if t["site"] == "ptoffice"}
+    got = {json.loads(line)["url"] for line in out.read_text().splitlines()}
+    assert got == truth
