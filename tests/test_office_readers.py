@@ -347,3 +347,22 @@ def test_corrupt_docx_is_unreadable():
     data = b"PK\x03\x04" + b"word/document.xml" + b"\x00" * 200
     report = parse(data, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     assert report.status == UNREADABLE
+
+
+@pytest.mark.parametrize("pdf", PDFS, ids=lambda p: p.name)
+def test_pdf_unruled_reading_never_silently_wrong(pdf: Path, monkeypatch):
+    """Tables printed without rules are read line by line, labels possibly detached from their
+    figures: simulated by ignoring the rules of the real PDFs.  Rows may go unread, but no
+    figure may be wrong, and the report is flagged."""
+    import parsers.layouts.pdf as pdf_reader
+
+    data = pdf.read_bytes()
+    text, grid = pdf_reader.read_pdf(data, rules=False)
+    assert grid.detached_labels and grid.layout == "pdf-text"
+    original = pdf_reader.read_pdf
+    monkeypatch.setattr(pdf_reader, "read_pdf", lambda d: original(d, rules=False))
+    report = parse(data, "application/pdf")
+    s = score(report, _gold(pdf), pdf.name)
+    assert report.flagged and not s.silent_error
+    assert all(w.endswith("got nothing") for w in s.wrong), [w for w in s.wrong if not w.endswith("got nothing")]
+    assert s.correct >= s.cells // 2

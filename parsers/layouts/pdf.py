@@ -318,6 +318,7 @@ class _Line:
     size: float
     text: str
     table: bool = False
+    cells: list[str] = field(default_factory=list)  # the line split at column gaps
 
 
 def _is_chrome(line: _Line, height: float, repeated: set[str]) -> bool:
@@ -344,7 +345,27 @@ def _reflow(lines: list[_Line], right: float) -> list[str]:
     return out
 
 
-def read_pdf(data: bytes) -> tuple[str, Grid]:
+def _line_cells(group: list[dict]) -> list[str]:
+    """An unruled table row: the line's characters split where the gap is wider than a
+    character (columns), never inside a word or a CJK run with a stray space."""
+    chars = sorted((c for c in group if c.get("text") and not c["text"].isspace()), key=lambda c: c["x0"])
+    cells: list[list[dict]] = []
+    for c in chars:
+        size = c.get("size") or 10
+        gap = c["x0"] - cells[-1][-1]["x1"] if cells else 0.0
+        # A label run up against a figure ("…不 9"): a column edge even where the gap is narrow.
+        label_then_figure = (cells and gap > 0.25 * size and c["text"].isdigit()
+                             and not cells[-1][-1]["text"].isascii())
+        if cells and gap <= max(1.2 * size, 6.0) and not label_then_figure:
+            cells[-1].append(c)
+        else:
+            cells.append([c])
+    return [_line_text(cs) for cs in cells]
+
+
+def read_pdf(data: bytes, rules: bool = True) -> tuple[str, Grid]:
+    """The document's text and the grid of its tables.  rules=False ignores drawn rules (the
+    unruled reading, also used when a PDF has no ruled table at all)."""
     import pdfplumber  # imported here: the pipeline reports a missing reader as a status
 
     grid = Grid(layout="pdf")
@@ -363,7 +384,7 @@ def read_pdf(data: bytes) -> tuple[str, Grid]:
             chars = [c for c in page.chars if c.get("text") is not None]
             ruled = page.filter(_visible_rule)
             found = ruled.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines",
-                                       "explicit_horizontal_lines": _open_ends(ruled)})
+                                       "explicit_horizontal_lines": _open_ends(ruled)}) if rules else []
             page_tables = []
             for t in found:
                 rt = _read_table(n, t, chars)
@@ -384,7 +405,8 @@ def read_pdf(data: bytes) -> tuple[str, Grid]:
                     continue
                 size = statistics.median([c.get("size") or 0 for c in group])
                 lines.append(_Line(min(c["top"] for c in group), max(c["bottom"] for c in group),
-                                   min(c["x0"] for c in group), max(c["x1"] for c in group), size, text))
+                                   min(c["x0"] for c in group), max(c["x1"] for c in group), size, text,
+                                   cells=_line_cells(group)))
             for t in page_tables:
                 for row in t.rows:
                     cells = [text for text, copy, _ in row if not copy and text]
@@ -421,6 +443,16 @@ def read_pdf(data: bytes) -> tuple[str, Grid]:
         for row in t.rows:
             r = len(grid.rows)
             grid.rows.append([GridCell(text, r, c, copy=copy, table=ti) for c, (text, copy, _) in enumerate(row)])
+    if not tables:
+        # No ruled table: tables printed without rules, read line by line.  A label that
+        # wraps is then printed apart from its figures: the mapper must know (detached).
+        grid = Grid(layout="pdf-text", detached_labels=True)
+        for lines, h in zip(page_lines, heights):
+            for ln in lines:
+                if ln.table or _is_chrome(ln, h, repeated) or not ln.cells:
+                    continue
+                grid.add_row(ln.cells)
+        grid.notes.append("no ruled table: rows read from text lines, labels may be detached from figures")
     return normalise_together(text, grid)
 
 
