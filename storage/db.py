@@ -10,9 +10,11 @@ class SchemaError(RuntimeError):
 
 
 def normalise_url(url: str) -> str:
-    # `postgresql://` and `postgres://` both mean psycopg2 here.
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+    # `postgresql://` and `postgres://` mean psycopg2 here (SQLAlchemy 2.1 would pick psycopg 3,
+    # which is not installed).
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
     return url
 
 
@@ -28,7 +30,7 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
         if read_only:  # keep any options the URL carries (e.g. a search_path)
             given = make_url(url).query.get("options", "")
             connect_args["options"] = f"{given} -c default_transaction_read_only=on".strip()
-        return create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+        return create_engine(url, connect_args=connect_args)
     return create_engine(url)
 
 

@@ -7,13 +7,15 @@ a unique constraint, so two workers storing the same documents leave one copy.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select, update
+from sqlalchemy import JSON, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -25,6 +27,7 @@ from .identity import body_of, host_of, report_key_of
 from .regions import is_region_code, level_of, parent_of
 
 INSERTED, UPDATED, UNCHANGED = "inserted", "updated", "unchanged"
+KNOWN = "govreports_known_rows"
 
 
 @dataclass
@@ -114,40 +117,80 @@ def derive(report: Report) -> dict:
 
 # ---------------------------------------------------------------- reference rows
 
+def _known(conn: Connection) -> dict:
+    """Regions and sites this DBAPI connection has already seen committed, to skip round trips.
+    Forgotten whenever a transaction fails (see with_retry)."""
+    return conn.connection.info.setdefault(KNOWN, {"regions": set(), "sites": {}})
+
+
 def ensure_region(conn: Connection, code: str | None) -> None:
     """Make sure a region and its parents exist (a code seen in data but not in the seed list)."""
-    if not is_region_code(code):
+    if not is_region_code(code) or code in _known(conn)["regions"]:
         return
     chain = []
-    while code:
-        chain.append(code)
-        code = parent_of(code)
+    c = code
+    while c:
+        chain.append(c)
+        c = parent_of(c)
     for c in reversed(chain):  # parents first, for the foreign key
         conn.execute(
             _insert(conn, m.Region.__table__)
             .values(code=c, name=None, parent_code=parent_of(c), level=level_of(c))
             .on_conflict_do_nothing(index_elements=["code"])
         )
+    _known(conn)["regions"].add(code)
 
 
 def ensure_site(conn: Connection, url: str | None) -> int | None:
     host = host_of(url)
     if not host:
         return None
-    sites = m.Site.__table__
-    conn.execute(_insert(conn, sites).values(host=host).on_conflict_do_nothing(index_elements=["host"]))
-    return conn.execute(select(sites.c.id).where(sites.c.host == host)).scalar_one()
+    known = _known(conn)["sites"]
+    if host not in known:
+        sites = m.Site.__table__
+        conn.execute(_insert(conn, sites).values(host=host).on_conflict_do_nothing(index_elements=["host"]))
+        known[host] = conn.execute(select(sites.c.id).where(sites.c.host == host)).scalar_one()
+    return known[host]
 
 
-def ensure_document(conn: Connection, doc: RawDocument, sha: str) -> int:
+def ensure_document(conn: Connection, doc: RawDocument, sha: str) -> tuple[int, bool]:
+    """The document's id, and whether this call created it."""
     docs = m.Document.__table__
     values = dict(
         sha256=sha, url=doc.url, site_id=ensure_site(conn, doc.url), fetched_at=doc.fetched_at,
         http_status=doc.http_status, content_type=doc.content_type, encoding=doc.encoding,
         etag=doc.etag, last_modified=doc.last_modified, size=len(doc.data), stored_at=_now(),
     )
-    conn.execute(_insert(conn, docs).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
-    return conn.execute(select(docs.c.id).where(docs.c.sha256 == sha)).scalar_one()
+    new_id = conn.execute(_insert(conn, docs).values(**values)
+                          .on_conflict_do_nothing(index_elements=["sha256"]).returning(docs.c.id)).scalar()
+    if new_id is not None:
+        return new_id, True
+    return conn.execute(select(docs.c.id).where(docs.c.sha256 == sha)).scalar_one(), False
+
+
+def bulk_insert(conn: Connection, batches: list[tuple]) -> None:
+    """Insert many rows into several tables: on PostgreSQL as one multi-statement round trip
+    (round trips, not rows, are what an ingest worker waits on), on SQLite with executemany."""
+    pg = conn.dialect.name == "postgresql"
+    cur = conn.connection.cursor() if pg else None
+    statements = []
+    for table, rows in batches:
+        if not rows:
+            continue
+        columns = list(rows[0])
+        json_cols = {c.name for c in table.columns if isinstance(c.type, JSON)}
+        values = [tuple(json.dumps(r[c], ensure_ascii=False) if c in json_cols and r[c] is not None
+                        else r[c] for c in columns) for r in rows]
+        head = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
+        if pg:
+            template = "(" + ", ".join(["%s"] * len(columns)) + ")"
+            statements.append(head.encode() + b", ".join(cur.mogrify(template, v) for v in values))
+        else:
+            conn.exec_driver_sql(head + "(" + ", ".join("?" * len(columns)) + ")", values)
+    if pg:
+        if statements:
+            cur.execute(b";\n".join(statements))
+        cur.close()
 
 
 # ---------------------------------------------------------------- report versions
@@ -166,9 +209,9 @@ def _next_version(conn: Connection, report_key: str) -> int:
 
 
 def _write_children(conn: Connection, report_id: int, rows: dict) -> None:
-    for model, key in ((m.Figure, "figures"), (m.Finding, "findings"), (m.ReportSection, "sections")):
-        if rows[key]:
-            conn.execute(model.__table__.insert(), [{"report_id": report_id, **r} for r in rows[key]])
+    bulk_insert(conn, [(model.__table__, [{"report_id": report_id, **r} for r in rows[key]])
+                       for model, key in ((m.Figure, "figures"), (m.Finding, "findings"),
+                                          (m.ReportSection, "sections"))])
 
 
 def _delete_children(conn: Connection, report_id: int) -> None:
@@ -178,7 +221,7 @@ def _delete_children(conn: Connection, report_id: int) -> None:
 
 
 def write_report(conn: Connection, document_id: int, sha: str, url: str | None,
-                 report: Report) -> tuple[str, int]:
+                 report: Report, new_document: bool = False) -> tuple[str, int]:
     """Insert or update the report derived from one document; returns (outcome, version)."""
     rv = m.ReportVersion.__table__
     rows = derive(report)
@@ -186,22 +229,25 @@ def write_report(conn: Connection, document_id: int, sha: str, url: str | None,
     body = body_of(report.agency, report.site_id_code, url, sha)
     key = report_key_of(body, report.year, sha)
     ensure_region(conn, cols["region_code"])
-    existing = conn.execute(
+    existing = None if new_document else conn.execute(  # a new document has no report yet
         select(rv.c.id, rv.c.report_key, rv.c.content_digest, rv.c.parser_version)
         .where(rv.c.document_id == document_id)
     ).first()
 
     if existing is None:
-        version = _next_version(conn, key)
-        report_id = conn.execute(
-            rv.insert().values(
-                document_id=document_id, report_key=key, body=body, version=version, is_latest=True,
-                parser_version=report.parser_version, parsed_at=_now(),
-                content_digest=rows["digest"], **cols,
-            ).returning(rv.c.id)
-        ).scalar_one()
+        # The version is numbered inside the INSERT (one round trip); a concurrent writer that took
+        # the same number makes the unique constraint fail and with_retry try again.
+        values = dict(document_id=document_id, report_key=key, body=body, is_latest=True,
+                      parser_version=report.parser_version, parsed_at=_now(),
+                      content_digest=rows["digest"], **cols)
+        next_version = (select(func.coalesce(func.max(rv.c.version), 0) + 1)
+                        .where(rv.c.report_key == key).scalar_subquery())
+        report_id, version = conn.execute(
+            rv.insert().values(version=next_version, **values).returning(rv.c.id, rv.c.version)
+        ).one()
         _write_children(conn, report_id, rows)
-        refresh_latest(conn, key)
+        if version > 1:  # a first version is the latest by construction
+            refresh_latest(conn, key)
         return INSERTED, version
 
     if existing.content_digest == rows["digest"] and existing.report_key == key:
@@ -245,7 +291,11 @@ def with_retry(engine: Engine, fn, attempts: int = 8):
     for attempt in range(attempts):
         try:
             with engine.begin() as conn:
-                return fn(conn)
+                try:
+                    return fn(conn)
+                except BaseException:
+                    conn.connection.info.pop(KNOWN, None)  # it may name rows now rolled back
+                    raise
         except DBAPIError as exc:
             if attempt == attempts - 1 or not _retryable(exc):
                 raise
@@ -258,7 +308,8 @@ def store(engine: Engine, doc: RawDocument, report: Report, counts: Counts | Non
     sha = sha or doc.sha256
 
     def _write(conn: Connection):
-        return write_report(conn, ensure_document(conn, doc, sha), sha, doc.url, report)
+        document_id, created = ensure_document(conn, doc, sha)
+        return write_report(conn, document_id, sha, doc.url, report, new_document=created)
 
     outcome, version = with_retry(engine, _write)
     if counts is not None:
