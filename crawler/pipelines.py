@@ -47,6 +47,41 @@ def parse_job(data: bytes, content_type: str | None, url: str | None):
     return parsers.parse_document(data, content_type, url)
 
 
+_WORKER_STORE: dict[str, "Store"] = {}
+
+
+def _worker_init(db_url: str | None) -> None:
+    _warm_worker()
+    if db_url:
+        try:
+            _WORKER_STORE[db_url] = Store(db_url)
+        except Exception:  # reported again, with its cause, on the first document
+            logger.exception("cannot open the database %s", db_url)
+
+
+def process_job(item: dict, db_url: str | None, year: int | None) -> dict:
+    """Parse, settle region and year, archive and store one document (runs in a worker process,
+    so the crawl's reactor thread only ever waits on a future). Returns the outcome record."""
+    t0 = time.perf_counter()
+    report = parse_job(item["body"], item.get("content_type"), item.get("url"))
+    res: dict[str, Any] = {"parse_s": round(time.perf_counter() - t0, 4)}
+    settle_region_and_year(item, report)
+    res |= {"status": report.status, "year": report.year, "region_code": report.region_code,
+            "agency": report.agency, "flagged": report.status != "ok"}
+    if report.status not in REPORT_STATUSES:
+        return res | {"outcome": "skipped"}
+    if year and report.year != year:
+        return res | {"outcome": "skipped", "why": "other year"}
+    res["figures"] = report.figures()
+    res["cells"] = [[c.table, c.row, c.col, c.text, c.number, c.kind] for c in report.cells()]
+    if not db_url:
+        return res | {"outcome": "stored", "storage": "not stored (no database)"}
+    store = _WORKER_STORE.get(db_url)
+    if store is None:
+        store = _WORKER_STORE[db_url] = Store(db_url)
+    return res | {"outcome": "stored", "storage": store_document(store, item, report)}
+
+
 # ------------------------------------------------------------------ the storage boundary
 
 class Store:
@@ -101,51 +136,52 @@ class Processor:
     def __init__(self, db_url: str | None, mode: str = "full", workers: int = 0, year: int | None = None,
                  dump_dir: str | None = None, on_result: Callable[[dict], None] | None = None) -> None:
         self.db_url, self.mode, self.year = db_url, mode, year
-        self.workers = workers or max(1, os.cpu_count() or 1)
+        # one core stays with the reactor (and the browser); parsing gets the others
+        self.workers = workers or max(1, (os.cpu_count() or 1) - 1)
         self.dump_dir = Path(dump_dir) if dump_dir else None
         self.on_result = on_result
         self.results: list[dict] = []
         self._lock = threading.Lock()
-        self._parse_pool: Executor | None = None
-        self._store_pool: ThreadPoolExecutor | None = None
-        self._store: Store | None = None
+        self._pool: Executor | None = None
         self._opened = 0
 
+    def start_pool(self) -> None:
+        """Start the parse workers. Called before the reactor runs (no threads yet), so workers
+        are forked with the crawler's modules already loaded; `scrapy crawl` starts it on open."""
+        with self._lock:
+            if self._pool is not None or self.mode != "full":
+                return
+            if os.environ.get("GOVREPORTS_PARSE_IN_THREAD"):
+                self._pool = ThreadPoolExecutor(1, thread_name_prefix="parse")
+                return
+            if self.db_url and self.workers > 1:
+                Store(self.db_url).engine.dispose()  # create the schema once, before the workers race
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method),
+                                             initializer=_worker_init, initargs=(self.db_url,))
+            for _ in range(self.workers):
+                self._pool.submit(_warm_worker)
+
     def open(self) -> None:
+        self.start_pool()
         with self._lock:
             self._opened += 1
-            if self._parse_pool is not None or self.mode != "full":
-                return
-            if self.workers == 1 and os.environ.get("GOVREPORTS_PARSE_IN_THREAD"):
-                self._parse_pool = ThreadPoolExecutor(1, thread_name_prefix="parse")
-            else:
-                ctx = multiprocessing.get_context("spawn")
-                self._parse_pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_warm_worker)
-                for _ in range(self.workers):  # start the workers now, while the first pages download
-                    self._parse_pool.submit(_warm_worker)
-            self._store_pool = ThreadPoolExecutor(1, thread_name_prefix="store")
-            if self.db_url:
-                self._store_pool.submit(self._open_store)
-
-    def _open_store(self) -> None:
-        if self._store is None:
-            self._store = Store(self.db_url)
 
     def close(self) -> None:
         with self._lock:
             self._opened -= 1
             if self._opened > 0:
                 return
-            if self._parse_pool is not None:
-                self._parse_pool.shutdown(wait=True, cancel_futures=False)
-                self._parse_pool = None
-            if self._store_pool is not None:
-                self._store_pool.shutdown(wait=True)
-                self._store_pool = None
-            if self._store is not None:
-                self._store.engine.dispose()
+        self.shutdown()
+
+    def shutdown(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+                self._pool = None
 
     def _record(self, res: dict) -> dict:
+        res["done_at"] = time.time()
         with self._lock:
             self.results.append(res)
         if self.on_result:
@@ -170,39 +206,12 @@ class Processor:
                 await asyncio.get_running_loop().run_in_executor(None, self._dump, item)
             return self._record(res | {"outcome": "downloaded"})
         loop = asyncio.get_running_loop()
-        t0 = time.perf_counter()
         try:
-            report = await loop.run_in_executor(self._parse_pool, parse_job, body, item.get("content_type"),
-                                                item.get("url"))
+            out = await loop.run_in_executor(self._pool, process_job, item, self.db_url, self.year)
         except Exception as exc:
-            logger.error("parse failed for %s: %s: %s", item.get("url"), type(exc).__name__, exc)
-            return self._record(res | {"outcome": "failed", "status": "parse_error", "error": repr(exc)})
-        parse_s = time.perf_counter() - t0
-        settle_region_and_year(item, report)
-        res |= {"status": report.status, "year": report.year, "region_code": report.region_code,
-                "agency": report.agency, "flagged": report.status != "ok", "parse_s": round(parse_s, 4)}
-        if report.status not in REPORT_STATUSES:
-            return self._record(res | {"outcome": "skipped"})
-        if self.year and report.year != self.year:
-            return self._record(res | {"outcome": "skipped", "why": "other year"})
-        try:
-            res["figures"] = report.figures()
-            res["cells"] = [[c.table, c.row, c.col, c.text, c.number, c.kind] for c in report.cells()]
-        except Exception:  # pragma: no cover
-            res["figures"] = res["cells"] = None
-        if self.db_url:
-            try:
-                outcome = await loop.run_in_executor(self._store_pool, self._store_one, item, report)
-            except Exception as exc:
-                logger.error("store failed for %s: %s: %s", item.get("url"), type(exc).__name__, exc)
-                return self._record(res | {"outcome": "failed", "error": repr(exc)})
-        else:
-            outcome = "parsed"
-        return self._record(res | {"outcome": "stored", "storage": outcome})
-
-    def _store_one(self, item: dict, report) -> str:
-        self._open_store()
-        return store_document(self._store, item, report)
+            logger.error("parse/store failed for %s: %s: %s", item.get("url"), type(exc).__name__, exc)
+            return self._record(res | {"outcome": "failed", "status": "error", "error": repr(exc)})
+        return self._record(res | out)
 
     def _dump(self, item: dict) -> None:
         import hashlib

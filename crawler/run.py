@@ -137,8 +137,10 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
         crawlers.append(crawler)
         process.crawl(crawler, site_config=site, year=year)
     t0 = time.perf_counter()
+    processor.start_pool()  # fork the parse workers now, before the reactor and any thread
     with prog:
         process.start()
+    processor.shutdown()
     wall = time.perf_counter() - t0
     res = processor.results
     stats = {c.spider.site.name if c.spider else "?": c.stats.get_stats() for c in crawlers}
