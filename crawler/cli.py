@@ -8,7 +8,7 @@ import sys
 def register(subparsers) -> None:
     p = subparsers.add_parser("crawl", help="crawl the report columns of the registry's sites into the database")
     p.add_argument("--site", action="append", metavar="NAME", help="only this site (repeatable)")
-    p.add_argument("--region", metavar="CODE_PREFIX", help="only sites whose region code starts with this")
+    p.add_argument("--region", metavar="CODE_PREFIX", help="only sites, and reports, whose region code starts with this")
     p.add_argument("--year", type=int, metavar="YEAR", help="only reports of this year")
     p.add_argument("--registry", metavar="PATH", help="site registry (default crawler/sites.json)")
     p.add_argument("--base-url", metavar="URL", help="base URL for relative start URLs (the sample portal)")
@@ -19,9 +19,11 @@ def register(subparsers) -> None:
     p.add_argument("--download-only", action="store_true", help="fetch documents but neither parse nor store")
     p.add_argument("--dump", metavar="DIR", help="with --download-only: write the fetched documents here")
     p.add_argument("--results", metavar="FILE", help="write one JSON line per fetched document")
-    p.add_argument("--workers", type=int, default=0, help="parser processes (default: one per core)")
+    p.add_argument("--workers", type=int, default=0, help="parser processes (default: cores - 1, at least 1)")
     p.add_argument("--no-progress", action="store_true", help="no live progress display")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--chromium", metavar="PATH",
+                   help="Chromium for pages that need a browser (default $GOVREPORTS_CHROMIUM or /usr/bin/chromium)")
     p.add_argument("--log-level", default="WARNING")
     p.set_defaults(func=_crawl)
 
@@ -63,7 +65,7 @@ def _crawl(args) -> int:
                             or (not args.no_progress and not args.json),
                             polite=not args.impolite, mode="download" if args.download_only else "full",
                             results=args.results, dump_dir=args.dump, workers=args.workers,
-                            log_level=args.log_level)
+                            log_level=args.log_level, chromium=args.chromium)
     except ValueError as exc:
         print(f"govreports crawl: {exc}", file=sys.stderr)
         return 2

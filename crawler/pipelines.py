@@ -59,7 +59,7 @@ def _worker_init(db_url: str | None) -> None:
             logger.exception("cannot open the database %s", db_url)
 
 
-def process_job(item: dict, db_url: str | None, year: int | None) -> dict:
+def process_job(item: dict, db_url: str | None, year: int | None, region: str | None = None) -> dict:
     """Parse, settle region and year, archive and store one document (runs in a worker process,
     so the crawl's reactor thread only ever waits on a future). Returns the outcome record."""
     t0 = time.perf_counter()
@@ -72,6 +72,8 @@ def process_job(item: dict, db_url: str | None, year: int | None) -> dict:
         return res | {"outcome": "skipped"}
     if year and report.year != year:
         return res | {"outcome": "skipped", "why": "other year"}
+    if region and not (report.region_code or "").startswith(region):
+        return res | {"outcome": "skipped", "why": "other region"}
     res["figures"] = report.figures()
     res["cells"] = [[c.table, c.row, c.col, c.text, c.number, c.kind] for c in report.cells()]
     if not db_url:
@@ -134,8 +136,8 @@ class Processor:
     """Parse in a process pool, store in one writer thread; shared by every crawler of a run."""
 
     def __init__(self, db_url: str | None, mode: str = "full", workers: int = 0, year: int | None = None,
-                 dump_dir: str | None = None, on_result: Callable[[dict], None] | None = None) -> None:
-        self.db_url, self.mode, self.year = db_url, mode, year
+                 region: str | None = None, dump_dir: str | None = None, on_result: Callable[[dict], None] | None = None) -> None:
+        self.db_url, self.mode, self.year, self.region = db_url, mode, year, region
         # one core stays with the reactor (and the browser); parsing gets the others
         self.workers = workers or max(1, (os.cpu_count() or 1) - 1)
         self.dump_dir = Path(dump_dir) if dump_dir else None
@@ -207,7 +209,8 @@ class Processor:
             return self._record(res | {"outcome": "downloaded"})
         loop = asyncio.get_running_loop()
         try:
-            out = await loop.run_in_executor(self._pool, process_job, item, self.db_url, self.year)
+            out = await loop.run_in_executor(self._pool, process_job, item, self.db_url, self.year,
+                                             self.region)
         except Exception as exc:
             logger.error("parse/store failed for %s: %s: %s", item.get("url"), type(exc).__name__, exc)
             return self._record(res | {"outcome": "failed", "status": "error", "error": repr(exc)})

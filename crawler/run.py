@@ -107,14 +107,18 @@ class _Progress:
 def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None, db: str | None = None,
               sites: list[str] | None = None, region: str | None = None, year: int | None = None,
               progress: bool = True, polite: bool = True, mode: str = "full", results: str | None = None,
-              dump_dir: str | None = None, workers: int = 0, log_level: str = "WARNING") -> dict:
+              dump_dir: str | None = None, workers: int = 0, log_level: str = "WARNING",
+              chromium: str | None = None) -> dict:
     """Crawl the selected sites; returns a summary (and writes per-document results as JSON lines)."""
     chosen = select_sites(load_registry(registry, base_url), sites, region)
     if not chosen:
         raise ValueError("no site matches the selection")
     base = base_settings(polite, log_level)
+    if chromium:
+        launch = dict(base.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"), executable_path=chromium)
+        base.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="cmdline")
     prog = _Progress(chosen, progress)
-    processor = Processor(db if mode == "full" else None, mode=mode, workers=workers, year=year,
+    processor = Processor(db if mode == "full" else None, mode=mode, workers=workers, year=year, region=region,
                           dump_dir=dump_dir, on_result=prog.on_result)
     key = f"run-{id(processor)}"
     register_processor(key, processor)

@@ -144,3 +144,11 @@ def test_stored_in_database(run):
         regions = {r[0] for r in c.execute(text("select distinct region_code from report_versions"))}
     assert n == len(run["truth"])
     assert regions == {t["region_code"] for t in run["truth"]}
+
+
+def test_selection_by_region_and_year(tmp_path):
+    with PortalServer() as srv:
+        summary, results = crawl(tmp_path, srv.url, "--region", "3590", "--year", "2023", name="sel")
+        want = {t["url"] for t in srv.truth() if t["region_code"].startswith("3590") and t["year"] == 2023}
+    assert summary["sites"] == 3
+    assert {r["url"] for r in results if r["outcome"] == "stored"} == want
