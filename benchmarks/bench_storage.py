@@ -31,6 +31,7 @@ from storage.archive import Archive  # noqa: E402
 from storage.db import make_engine  # noqa: E402
 from storage.example_queries import EXAMPLES  # noqa: E402
 from storage.ingest import iter_files, raw_from_file  # noqa: E402
+from storage.totals import fill_sql  # noqa: E402
 from storage.store import Counts, RawDocument, ensure_region, store  # noqa: E402
 
 SOURCES = [ROOT / "samples" / "reports", Path("/work/shared/corpus")]
@@ -142,9 +143,9 @@ def grow(url: str, target: int, county_codes) -> float:
         conn.execute(text("ALTER TABLE figures DROP CONSTRAINT pk_figures"))
         conn.execute(text("DROP INDEX ix_figures_lookup"))
         conn.execute(text("""
-            INSERT INTO figures (report_id, table_name, row_key, col, col_key, text, number, kind, unit,
-                                 amount_wan, ambiguous, inferred)
-            SELECT m.report_id, f.table_name, f.row_key, f.col, f.col_key,
+            INSERT INTO figures (report_id, table_name, row_key, col, row_pos, col_key, text, number, kind,
+                                 unit, amount_wan, ambiguous, inferred)
+            SELECT m.report_id, f.table_name, f.row_key, f.col, f.row_pos, f.col_key,
                    CASE WHEN f.kind = 'number' AND f.unit IS NULL
                         THEN CAST(round(CAST(f.number * (1 + (m.g % 13) / 10.0) AS numeric)) AS bigint)::text
                         ELSE f.text END,
@@ -157,6 +158,7 @@ def grow(url: str, target: int, county_codes) -> float:
                           "PRIMARY KEY (report_id, table_name, row_key, col)"))
         conn.execute(text("CREATE INDEX ix_figures_lookup ON figures "
                           "(table_name, row_key, col_key, report_id, number)"))
+        conn.execute(text(fill_sql("report_id IN (SELECT report_id FROM gmap)")))
         conn.execute(text("""
             INSERT INTO findings (report_id, rule, message, table_name, row_key, col_key, expected,
                                   actual, severity)

@@ -6,9 +6,9 @@ EXAMPLES: list[tuple[str, str]] = [
     (
         "How many applications did each county's bodies receive per year?",
         """SELECT r.region_code, g.name AS region, r.year, COUNT(*) AS reports,
-       SUM(t.total) AS applications
+       SUM(a.new_received) AS applications
 FROM reports r
-JOIN table3_wide t ON t.report_id = r.id AND t.row_key = 'new_received'
+JOIN application_totals a ON a.report_id = r.id
 LEFT JOIN regions g ON g.code = r.region_code
 GROUP BY r.region_code, g.name, r.year
 ORDER BY r.region_code, r.year
@@ -39,13 +39,13 @@ LIMIT 20""",
     ),
     (
         "Whose carried-forward figure does not match next year's carried-over figure?",
-        """SELECT prev.body, prev.year, fwd.total AS carried_forward,
-       nxt.year AS next_year, back.total AS next_carried_over
+        """SELECT prev.body, prev.year, a.carried_forward, nxt.year AS next_year,
+       b.carried_over AS next_carried_over
 FROM reports prev
 JOIN reports nxt ON nxt.body = prev.body AND nxt.year = prev.year + 1
-JOIN table3_wide fwd ON fwd.report_id = prev.id AND fwd.row_key = 'carried_forward'
-JOIN table3_wide back ON back.report_id = nxt.id AND back.row_key = 'carried_over'
-WHERE fwd.total <> back.total
+JOIN application_totals a ON a.report_id = prev.id
+JOIN application_totals b ON b.report_id = nxt.id
+WHERE a.carried_forward <> b.carried_over
 ORDER BY prev.body, prev.year
 LIMIT 20""",
     ),
@@ -65,5 +65,13 @@ LEFT JOIN application_totals a ON a.report_id = v.id
 WHERE v.report_key IN (SELECT report_key FROM report_versions WHERE version > 1)
 ORDER BY v.body, v.year, v.version
 LIMIT 20""",
+    ),
+    (
+        "Table 3 of one report, in printed order, as the familiar wide table",
+        """SELECT t.row_key, t.natural_person, t.commercial, t.research, t.social_org,
+       t.legal_service, t.other, t.total
+FROM reports r JOIN table3_wide t ON t.report_id = r.id
+WHERE r.agency = '华龙区教育局' AND r.year = 2020
+ORDER BY t.row_pos""",
     ),
 ]

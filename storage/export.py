@@ -10,8 +10,9 @@ from sqlalchemy.engine import Engine
 
 from .query import plain
 
-TABLES = ("regions", "sites", "documents", "report_versions", "figures", "findings", "report_sections")
-VIEWS = ("reports", "table2_wide", "table3_wide", "table4_wide", "application_totals")
+TABLES = ("regions", "sites", "documents", "report_versions", "figures", "findings", "report_sections",
+          "application_totals")
+VIEWS = ("reports", "table2_wide", "table3_wide", "table4_wide")
 CHUNK = 50_000
 
 

@@ -122,6 +122,7 @@ class Figure(Base):
     table_name: Mapped[str] = mapped_column(String(8), primary_key=True)  # table2|table3|table4
     row_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     col: Mapped[int] = mapped_column(Integer, primary_key=True)  # printed position, 0-based
+    row_pos: Mapped[int | None] = mapped_column(Integer)  # the row's printed position, 0-based
     col_key: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)  # as printed, never altered
     number: Mapped[float | None] = mapped_column(Float)
@@ -132,6 +133,25 @@ class Figure(Base):
     inferred: Mapped[bool] = mapped_column(Boolean)
     candidates: Mapped[list | None] = mapped_column(JSON)
     source: Mapped[dict | None] = mapped_column(JSON)
+
+
+class ApplicationTotals(Base):
+    """Table 3's total column per report, derived from its figures (see storage/totals.py)."""
+
+    __tablename__ = "application_totals"
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("report_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    new_received: Mapped[float | None] = mapped_column(Float)
+    carried_over: Mapped[float | None] = mapped_column(Float)
+    granted: Mapped[float | None] = mapped_column(Float)
+    partially_granted: Mapped[float | None] = mapped_column(Float)
+    total: Mapped[float | None] = mapped_column(Float)
+    carried_forward: Mapped[float | None] = mapped_column(Float)
+    denied: Mapped[float | None] = mapped_column(Float)
+    unavailable: Mapped[float | None] = mapped_column(Float)
+    not_processed: Mapped[float | None] = mapped_column(Float)
+    other_handling: Mapped[float | None] = mapped_column(Float)
 
 
 class Finding(Base):

@@ -25,6 +25,7 @@ from parsers.record import Report
 from . import models as m
 from .identity import body_of, host_of, report_key_of
 from .regions import is_region_code, level_of, parent_of
+from .totals import application_totals
 
 INSERTED, UPDATED, UNCHANGED = "inserted", "updated", "unchanged"
 KNOWN = "govreports_known_rows"
@@ -92,9 +93,11 @@ def derive(report: Report) -> dict:
         "publication_date": report.publication_date,
         "layout": report.layout,
     }
+    row_pos = {(t, r): i for t in ("table2", "table3", "table4") for i, r in enumerate(report.tables.get(t) or {})}
     figures = [
         {
-            "table_name": c.table, "row_key": c.row, "col": c.col, "col_key": c.col_key,
+            "table_name": c.table, "row_key": c.row, "col": c.col, "row_pos": row_pos.get((c.table, c.row)),
+            "col_key": c.col_key,
             "text": c.text, "number": None if c.number is None else float(c.number), "kind": c.kind,
             "unit": c.unit, "amount_wan": c.amount_wan, "ambiguous": bool(c.ambiguous),
             "inferred": bool(c.inferred), "candidates": c.candidates, "source": c.source or None,
@@ -209,13 +212,17 @@ def _next_version(conn: Connection, report_key: str) -> int:
 
 
 def _write_children(conn: Connection, report_id: int, rows: dict) -> None:
-    bulk_insert(conn, [(model.__table__, [{"report_id": report_id, **r} for r in rows[key]])
-                       for model, key in ((m.Figure, "figures"), (m.Finding, "findings"),
-                                          (m.ReportSection, "sections"))])
+    batches = [(model.__table__, [{"report_id": report_id, **r} for r in rows[key]])
+               for model, key in ((m.Figure, "figures"), (m.Finding, "findings"),
+                                  (m.ReportSection, "sections"))]
+    totals = application_totals(rows["figures"])
+    if totals is not None:
+        batches.append((m.ApplicationTotals.__table__, [{"report_id": report_id, **totals}]))
+    bulk_insert(conn, batches)
 
 
 def _delete_children(conn: Connection, report_id: int) -> None:
-    for model in (m.Figure, m.Finding, m.ReportSection):
+    for model in (m.Figure, m.Finding, m.ReportSection, m.ApplicationTotals):
         t = model.__table__
         conn.execute(t.delete().where(t.c.report_id == report_id))
 
