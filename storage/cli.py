@@ -23,6 +23,8 @@ def register(subparsers) -> None:
     p.add_argument("--archive", help="raw document archive (default: $GOVREPORTS_ARCHIVE, else "
                    "archive/ beside a SQLite file, else ./archive)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--workers", type=int, default=1,
+                   help="parse and store in N processes (default 1)")
     p.set_defaults(func=_ingest)
 
     p = subparsers.add_parser("reparse", help="re-derive every report from the archived raw documents "
@@ -106,7 +108,8 @@ def _ingest(args) -> int:
 
     try:
         engine = _engine(args, create=True)
-        counts = ingest_paths(engine, _archive(args), args.paths, progress=not args.no_progress)
+        counts = ingest_paths(engine, _archive(args), args.paths, progress=not args.no_progress,
+                              workers=args.workers)
     except (SchemaError, FileNotFoundError) as exc:
         return _fail(str(exc))
     for err in counts.errors:

@@ -22,10 +22,17 @@ FROM reports r JOIN application_totals a ON a.report_id = r.id
 GROUP BY r.year ORDER BY r.year""",
     ),
     (
-        "Which bodies' table 3 does not add up (new + carried over ≠ handled + carried forward)?",
-        """SELECT r.agency, r.year, a.new_received, a.carried_over, a.total, a.carried_forward
+        "Which bodies' reports do not add up? (table 3, total column: new + carried over = "
+        "handled + carried forward; handled = the sum of the result rows)",
+        """SELECT r.agency, r.year, a.new_received + a.carried_over AS received,
+       a.total + a.carried_forward AS accounted_for, a.total AS handled,
+       COALESCE(a.granted, 0) + COALESCE(a.partially_granted, 0) + COALESCE(a.denied, 0)
+         + COALESCE(a.unavailable, 0) + COALESCE(a.not_processed, 0)
+         + COALESCE(a.other_handling, 0) AS sum_of_results
 FROM reports r JOIN application_totals a ON a.report_id = r.id
 WHERE a.new_received + a.carried_over <> a.total + a.carried_forward
+   OR a.total <> COALESCE(a.granted, 0) + COALESCE(a.partially_granted, 0) + COALESCE(a.denied, 0)
+        + COALESCE(a.unavailable, 0) + COALESCE(a.not_processed, 0) + COALESCE(a.other_handling, 0)
 ORDER BY r.agency, r.year
 LIMIT 20""",
     ),

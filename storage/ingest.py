@@ -64,10 +64,12 @@ def ingest_document(engine: Engine, archive: Archive, doc: RawDocument, parse: P
 
 def ingest_paths(engine: Engine, archive: Archive, paths: Iterable[str | os.PathLike],
                  parse: Parse | None = None, parser_version: str | None = None,
-                 progress: bool = False) -> Counts:
+                 progress: bool = False, workers: int = 1) -> Counts:
+    files = list(iter_files(paths))
+    if workers > 1 and parse is None and len(files) > 1:
+        return _ingest_in_processes(engine, archive, files, progress, workers)
     if parse is None:
         parse, parser_version = default_parse()
-    files = list(iter_files(paths))
     counts = Counts()
     with _progress(progress, len(files), "ingest") as advance:
         for f in files:
@@ -78,6 +80,40 @@ def ingest_paths(engine: Engine, archive: Archive, paths: Iterable[str | os.Path
                 counts.errors.append(f"{f}: {type(exc).__name__}: {exc}")
             advance()
     return counts
+
+
+def _ingest_chunk(url: str, archive_root: str, files: list[Path]) -> Counts:
+    """One worker process's share: its own engine, the default parser."""
+    from .db import make_engine
+
+    engine = make_engine(url)
+    try:
+        return ingest_paths(engine, Archive(archive_root), files)
+    finally:
+        engine.dispose()
+
+
+def _ingest_in_processes(engine: Engine, archive: Archive, files: list[Path], progress: bool,
+                         workers: int) -> Counts:
+    """Parse and store in several processes (parsing is CPU-bound; PostgreSQL takes the writes
+    in parallel, SQLite queues them). Small chunks keep the progress bar moving."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    url = engine.url.render_as_string(hide_password=False)
+    size = max(1, min(50, len(files) // (workers * 4) or 1))
+    chunks = [files[i:i + size] for i in range(0, len(files), size)]
+    total = Counts()
+    with _progress(progress, len(files), "ingest") as advance, \
+            ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(_ingest_chunk, url, str(archive.root), chunk): chunk for chunk in chunks}
+        for fut in as_completed(futures):
+            c = fut.result()
+            for name in ("inserted", "updated", "unchanged", "new_versions", "failed"):
+                setattr(total, name, getattr(total, name) + getattr(c, name))
+            total.errors += c.errors
+            for _ in futures[fut]:
+                advance()
+    return total
 
 
 def reparse_all(engine: Engine, archive: Archive, parse: Parse | None = None,

@@ -477,3 +477,20 @@ def test_two_processes_ingesting_the_same_documents_leave_one_copy(engine, db_ur
     assert scalar(engine, "SELECT COUNT(*) FROM report_versions WHERE version = 1") == scalar(
         engine, "SELECT COUNT(DISTINCT report_key) FROM report_versions")
     assert scalar(engine, "SELECT COUNT(DISTINCT sha256) FROM documents") == n
+
+
+def test_cli_ingest_with_workers_then_again(db_url, tmp_path):
+    try:
+        import parsers
+
+        parsers.parse_document(b"", "text/plain")
+    except Exception as exc:
+        pytest.skip(f"the parser is not usable yet: {type(exc).__name__}: {exc}")
+    args = ("ingest", "--no-progress", "--workers", "2", "--archive", str(tmp_path / "arch"), str(SEEDS))
+    r = cli(db_url, *args)
+    assert r.returncode == 0, r.stderr
+    assert "5 inserted" in r.stdout
+    r = cli(db_url, *args)
+    assert r.returncode == 0 and "0 inserted" in r.stdout and "5 unchanged" in r.stdout, r.stdout
+    r = cli(db_url, "query", "SELECT COUNT(*) AS n FROM report_versions", "--format", "json")
+    assert json.loads(r.stdout) == [{"n": 5}]
