@@ -40,6 +40,8 @@ _PAGE_NO = re.compile(
     r"|^[\s\-—–－]*page\s*\d{1,4}(\s*of\s*\d{1,4})?[\s\-—–－]*$",
     re.I,
 )
+_HEADING = re.compile(r"^\s*([一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十\d]+[）)]|第[一二三四五六七八九十]+[章节条部分]"
+                      r"|\d{1,2}\s*[、．]|附件|附表)")
 _BAND = 0.1  # top/bottom share of the page where running headers and footers live
 
 
@@ -332,12 +334,13 @@ def _chrome_key(text: str) -> str:
     return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
 
 
-def _reflow(lines: list[_Line], right: float) -> list[str]:
-    """Join lines of a wrapped paragraph: a body line that runs to the right margin goes on."""
+def _reflow(lines: list[tuple[_Line, float]]) -> list[str]:
+    """Join lines of a wrapped paragraph: a body line that runs to its page's right margin
+    goes on in the next body line, over a page break too, unless that one opens a heading."""
     out: list[str] = []
     carry = False
-    for ln in lines:
-        if carry and out and not ln.table:
+    for ln, right in lines:
+        if carry and out and not ln.table and not _HEADING.match(ln.text):
             out[-1] = join_pieces([out[-1], ln.text])
         else:
             out.append(ln.text)
@@ -373,6 +376,9 @@ def read_pdf(data: bytes, rules: bool = True) -> tuple[str, Grid]:
         pages = list(pdf.pages)
         if not any(p.chars for p in pages):
             return "", grid  # scanned images: nothing to read, never zeros
+        sample = [c.get("text") or "" for p in pages[:3] for c in p.chars]
+        if sample and sum(1 for t in sample if t.startswith("(cid:")) > len(sample) / 2:
+            return "", grid  # fonts without a Unicode map: the text layer says nothing readable
         tables: list[_Table] = []
         page_lines: list[list[_Line]] = []
         heights: list[float] = []
@@ -425,15 +431,14 @@ def read_pdf(data: bytes, rules: bool = True) -> tuple[str, Grid]:
         band_counts.update(keys)
     repeated = {k for k, n in band_counts.items() if len(page_lines) >= 2 and n >= max(2, len(page_lines) // 2 + 1)}
 
-    text_parts: list[str] = []
+    flow: list[tuple[_Line, float]] = []
     for i, (lines, h) in enumerate(zip(page_lines, heights)):
         body = [ln for ln in lines if ln.table or not _is_chrome(ln, h, repeated)]
         if i == 0:
             body = _join_title(body)
-        text_lines = [ln for ln in body if not ln.table]
-        right = max((ln.x1 for ln in text_lines), default=0)
-        text_parts.extend(_reflow(body, right))
-    text = "\n".join(text_parts)
+        right = max((ln.x1 for ln in body if not ln.table), default=0)
+        flow.extend((ln, right) for ln in body)
+    text = "\n".join(_reflow(flow))
 
     # The grid: table rows in page order; a table continued over a page break is marked.
     for i, t in enumerate(tables):
