@@ -36,8 +36,9 @@ def check_table3(rows: dict[str, list[Cell]], template: Template) -> list[Findin
             out.append(Finding("t3.col_balance", f"{col_key}: new + carried over = {a + b:g} but total + carried "
                                f"forward = {t + f:g}", "table3", None, col_key, a + b, t + f))
         # Rule 2: total = sum of the result rows.
-        parts = [_col(rows, k, col) for k in template.result_rows]
-        if t is not None and all(k in rows for k in template.result_rows) and None not in parts:
+        result_rows = template.results_of(rows)
+        parts = [_col(rows, k, col) for k in result_rows]
+        if t is not None and all(k in rows for k in result_rows) and None not in parts:
             if abs(sum(parts) - t) > _TOL:
                 out.append(Finding("t3.results_total", f"{col_key}: result rows add up to {sum(parts):g}, "
                                    f"(七)总计 prints {t:g}", "table3", "total", col_key, sum(parts), t))

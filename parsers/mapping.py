@@ -193,8 +193,8 @@ def _read_rows(tokens: list[Token], span: tuple[int, int], specs: tuple[RowSpec,
         if key in found:
             continue
         spec = next(s for s in specs if s.key == key)
-        if detached:
-            continue
+        if detached or spec.optional:
+            continue  # an optional row counts only where figures are printed for it
         found[key] = RowRead(spec, [""] * len(spec.columns), [None] * len(spec.columns), pos=i)
         findings.append(Finding("read.row_without_cells", f"row '{tokens[i].cell.text[:30]}' is printed with no cells",
                                 table, key, severity="info"))

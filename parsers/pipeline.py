@@ -148,9 +148,9 @@ def _partial_rows(report: Report, template) -> list[str]:
         rows = report.tables.get(table)
         if rows is None:
             continue
-        for spec in template.rows(table):
-            if not spec.optional and spec.key not in rows:
-                out.append(f"{table}.{spec.key}")
+        for key in template.expected_rows(table, rows):
+            if key not in rows:
+                out.append(f"{table}.{key}")
     t4 = report.tables.get("table4")
     if t4 is not None and sum(len(v) for v in t4.values()) < 15:
         out.append("table4 cells")

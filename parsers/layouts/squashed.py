@@ -269,10 +269,11 @@ def _columns_ok(found: dict, template: "Template", key: str, cand: list[str]) ->
             if None not in (a, b, t, f) and abs(a + b - t - f) > 1e-9:
                 return False
         # Rule 2: total = sum of the result rows.
-        if key == "total" or key in template.result_rows:
-            parts = [values(k) for k in template.result_rows if k in found]
+        result_rows = template.results_of(found)
+        if key == "total" or key in result_rows:
+            parts = [values(k) for k in result_rows if k in found]
             tot = values("total")
-            if tot is not None and all(p is not None for p in parts) and len(parts) == len(template.result_rows):
+            if tot is not None and all(p is not None for p in parts) and len(parts) == len(result_rows):
                 vals = [p[col] for p in parts]
                 if None not in vals and tot[col] is not None and abs(sum(vals) - tot[col]) > 1e-9:
                     return False

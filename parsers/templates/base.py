@@ -42,6 +42,24 @@ class Template:
     markers: tuple[str, ...]  # header/label regexes found only in this template
     # Table 3 rows whose sum is the 总计 row (rule 2 of the template's arithmetic).
     result_rows: tuple[str, ...] = field(default=())
+    # A row some bodies print in place of several template rows (a 2021 report printing the
+    # 2019 single （六）其他处理 row): {row: rows it replaces}.
+    alternatives: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def expected_rows(self, table: str, present) -> list[str]:
+        """Template rows a complete table prints, given the rows it did print."""
+        keys = [s.key for s in self.rows(table) if not s.optional]
+        for alt, replaced in self.alternatives.items():
+            if alt in present:
+                keys = [k for k in keys if k not in replaced]
+        return keys
+
+    def results_of(self, present) -> tuple[str, ...]:
+        rows = list(self.result_rows)
+        for alt, replaced in self.alternatives.items():
+            if alt in present and alt not in rows:
+                rows = [k for k in rows if k not in replaced] + [alt]
+        return tuple(rows)
 
     def rows(self, table: str) -> tuple[RowSpec, ...]:
         return self.table2 if table == "table2" else self.table3
@@ -67,7 +85,7 @@ TABLE3_COMMON_HEAD = (
     t3("granted", r"予以公开$|^(\(一\))?予以公开"),
     t3("partially_granted", r"部分公开"),
     t3("denied_state_secret", r"国家秘密"),
-    t3("denied_law_forbidden", r"法律行政法规禁|禁止公开"),
+    t3("denied_law_forbidden", r"法律行政法规禁|禁止公开|^2\.?其他法律"),
     t3("denied_three_safeties", r"三安全一稳定|危及"),
     t3("denied_third_party", r"第三方合法权益"),
     t3("denied_internal_affairs", r"内部事务"),

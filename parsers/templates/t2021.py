@@ -1,5 +1,5 @@
 """The 2021 national template (国办公开办函〔2021〕30号)."""
-from .base import TABLE3_COMMON_HEAD, TABLE3_COMMON_TAIL, RowSpec, Template, t3
+from .base import TABLE3_COLUMNS, TABLE3_COMMON_HEAD, TABLE3_COMMON_TAIL, RowSpec, Template, t3
 
 _DOCS = ("issued", "repealed", "in_force")
 
@@ -18,10 +18,13 @@ TEMPLATE = Template(
         t3("other_overdue_correction", r"逾期不补正|无正当理由逾期"),
         t3("other_overdue_fee", r"缴纳费用|收费通知"),
         t3("other_other", r"^3\.?其他$"),
+        # Some bodies still print the 2019 template's single row here.
+        RowSpec("other", r"^(\(六\))?其他处理$", TABLE3_COLUMNS, optional=True),
     )
     + TABLE3_COMMON_TAIL,
     markers=(r"本年制发件数", r"本年废止件数", r"现行有效件数", r"本年处理决定数", r"本年收费金额",
              r"逾期不补正", r"缴纳费用"),
     result_rows=tuple(s.key for s in TABLE3_COMMON_HEAD[2:])
     + ("other_overdue_correction", "other_overdue_fee", "other_other"),
+    alternatives={"other": ("other_overdue_correction", "other_overdue_fee", "other_other")},
 )
