@@ -19,7 +19,7 @@ def register(subparsers) -> None:
     p.add_argument("--download-only", action="store_true", help="fetch documents but neither parse nor store")
     p.add_argument("--dump", metavar="DIR", help="with --download-only: write the fetched documents here")
     p.add_argument("--results", metavar="FILE", help="write one JSON line per fetched document")
-    p.add_argument("--workers", type=int, default=0, help="parser processes (default: cores - 1, at least 1)")
+    p.add_argument("--workers", type=int, default=0, help="parser processes (default: one per core)")
     p.add_argument("--no-progress", action="store_true", help="no live progress display")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--chromium", metavar="PATH",

@@ -51,6 +51,11 @@ _WORKER_STORE: dict[str, "Store"] = {}
 
 
 def _worker_init(db_url: str | None) -> None:
+    # Parsing yields the CPU to the downloader (reactor, browser): it must never stall it.
+    try:
+        os.nice(int(os.environ.get("GOVREPORTS_PARSE_NICE", "0")))
+    except (OSError, AttributeError):  # pragma: no cover - not on every platform
+        pass
     _warm_worker()
     if db_url:
         try:
@@ -139,7 +144,7 @@ class Processor:
                  region: str | None = None, dump_dir: str | None = None, on_result: Callable[[dict], None] | None = None) -> None:
         self.db_url, self.mode, self.year, self.region = db_url, mode, year, region
         # one core stays with the reactor (and the browser); parsing gets the others
-        self.workers = workers or max(1, (os.cpu_count() or 1) - 1)
+        self.workers = workers or max(1, os.cpu_count() or 1)
         self.dump_dir = Path(dump_dir) if dump_dir else None
         self.on_result = on_result
         self.results: list[dict] = []
@@ -159,6 +164,10 @@ class Processor:
             if self.db_url and self.workers > 1:
                 Store(self.db_url).engine.dispose()  # create the schema once, before the workers race
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            if method == "fork" and os.environ.get("GOVREPORTS_PREIMPORT") == "1":
+                # load the parser and storage once, here; forked workers share the pages
+                _warm_worker()
+                import storage.store  # noqa: F401
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method),
                                              initializer=_worker_init, initargs=(self.db_url,))
             for _ in range(self.workers):
@@ -199,7 +208,7 @@ class Processor:
             "size": len(item.get("body") or b"")}
 
     async def process(self, item: dict) -> dict:
-        res = self._base(item)
+        res = self._base(item) | {"queued_at": time.time()}
         body = item.get("body") or b""
         if judge.is_soft_block(item.get("http_status") or 200, body):
             return self._record(res | {"outcome": "skipped", "status": "soft_block"})
