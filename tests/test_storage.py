@@ -342,6 +342,18 @@ def test_ingest_seeds_and_corpus_twice_then_a_modified_copy(engine, archive, tmp
             "ON t.report_id = v.id AND t.row_key = 'new_received' WHERE v.agency = '华龙区教育局' "
             "ORDER BY v.version")).all()
         assert [tuple(r) for r in rows] == [(1, False, 0), (2, True, 3)]
+        # The wide views give back the gold figures.
+        gold = json.loads((SEEDS / "002_1470c6164cb70c53.json").read_text(encoding="utf-8"))["truth"]
+        rid = conn.execute(text("SELECT id FROM reports WHERE agency = '昆明市西山区教育体育局'")).scalar()
+        t4 = conn.execute(text("SELECT * FROM table4_wide WHERE report_id = :r"), {"r": rid}).one()
+        assert list(t4[1:]) == gold["table4"]
+        t3 = conn.execute(text("SELECT * FROM table3_wide WHERE report_id = :r ORDER BY row_pos"),
+                          {"r": rid}).all()
+        assert {r.row_key: list(r[3:]) for r in t3} == gold["table3"]
+        assert [r.row_key for r in t3] == list(gold["table3"])
+        t2 = conn.execute(text("SELECT row_key, value_1, value_2, value_3 FROM table2_wide "
+                               "WHERE report_id = :r"), {"r": rid}).all()
+        assert {r.row_key: [v for v in r[1:] if v is not None] for r in t2} == gold["table2"]
         # Every archived document can be read back by its hash.
         for (sha,) in conn.execute(text("SELECT sha256 FROM documents")):
             assert archive.has(sha)
