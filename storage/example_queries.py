@@ -78,7 +78,7 @@ LIMIT 20""",
         """SELECT t.row_key, t.natural_person, t.commercial, t.research, t.social_org,
        t.legal_service, t.other, t.total
 FROM reports r JOIN table3_wide t ON t.report_id = r.id
-WHERE r.agency = '华龙区教育局' AND r.year = 2020
+WHERE r.agency = '平潭综合实验区' AND r.year = 2021
 ORDER BY t.row_pos""",
     ),
 ]
