@@ -147,3 +147,11 @@ def test_detail_metadata(portal):
     r = next(x for x in portal.truth() if x["site"] == "longgang")
     html = get(portal, r["detail"][len(portal.url):])[2].decode()
     assert '<meta name="SiteIDCode" content="' in html and 'class="xxgk_table"' in html and "索引号" in html
+
+
+def test_committed_truth_is_current():
+    """samples/portal/truth.json (paths relative to the portal's base URL) matches the portal."""
+    from pathlib import Path
+
+    committed = json.loads((Path(__file__).resolve().parent.parent / "samples/portal/truth.json").read_text("utf-8"))
+    assert committed == truth(), "regenerate: python -c 'import json; from samples.portal.server import truth; ...'"
