@@ -7,15 +7,13 @@ a unique constraint, so two workers storing the same documents leave one copy.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -79,6 +77,18 @@ def _now() -> datetime:
 
 # ---------------------------------------------------------------- derived rows
 
+FIGURE_COLUMNS = ("table_name", "row_key", "col", "row_pos", "col_key", "text", "number", "kind", "unit",
+                  "amount_wan", "ambiguous", "inferred", "candidates", "source")
+FINDING_COLUMNS = ("rule", "message", "table_name", "row_key", "col_key", "expected", "actual", "severity")
+SECTION_COLUMNS = ("section", "text")
+TOTALS_COLUMNS = ("new_received", "carried_over", "granted", "partially_granted", "total",
+                  "carried_forward", "denied", "unavailable", "not_processed", "other_handling")
+
+
+def _json(value) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
 def derive(report: Report) -> dict:
     """Everything storage keeps of a Report, as plain rows (no ids yet), plus its digest."""
     columns = {
@@ -94,22 +104,15 @@ def derive(report: Report) -> dict:
         "layout": report.layout,
     }
     row_pos = {(t, r): i for t in ("table2", "table3", "table4") for i, r in enumerate(report.tables.get(t) or {})}
-    figures = [
-        {
-            "table_name": c.table, "row_key": c.row, "col": c.col, "row_pos": row_pos.get((c.table, c.row)),
-            "col_key": c.col_key,
-            "text": c.text, "number": None if c.number is None else float(c.number), "kind": c.kind,
-            "unit": c.unit, "amount_wan": c.amount_wan, "ambiguous": bool(c.ambiguous),
-            "inferred": bool(c.inferred), "candidates": c.candidates, "source": c.source or None,
-        }
+    figures = [  # in FIGURE_COLUMNS order; tuples, because a report has ~200 of them
+        (c.table, c.row, c.col, row_pos.get((c.table, c.row)), c.col_key, c.text,
+         None if c.number is None else float(c.number), c.kind, c.unit, c.amount_wan,
+         bool(c.ambiguous), bool(c.inferred), _json(c.candidates), _json(c.source or None))
         for c in report.cells()
     ]
-    findings = [
-        {"rule": f.rule, "message": f.message, "table_name": f.table, "row_key": f.row,
-         "col_key": f.col, "expected": f.expected, "actual": f.actual, "severity": f.severity}
-        for f in report.findings
-    ]
-    sections = [{"section": k, "text": v} for k, v in report.narrative.items() if v is not None]
+    findings = [(f.rule, f.message, f.table, f.row, f.col, f.expected, f.actual, f.severity)
+                for f in report.findings]
+    sections = [(k, v) for k, v in report.narrative.items() if v is not None]
     digest = hashlib.sha256(
         json.dumps([columns, figures, findings, sections], sort_keys=True, ensure_ascii=False,
                    default=str).encode()
@@ -171,25 +174,23 @@ def ensure_document(conn: Connection, doc: RawDocument, sha: str) -> tuple[int, 
     return conn.execute(select(docs.c.id).where(docs.c.sha256 == sha)).scalar_one(), False
 
 
-def bulk_insert(conn: Connection, batches: list[tuple]) -> None:
-    """Insert many rows into several tables: on PostgreSQL as one multi-statement round trip
-    (round trips, not rows, are what an ingest worker waits on), on SQLite with executemany."""
+def bulk_insert(conn: Connection, batches: list[tuple[str, tuple, list[tuple]]]) -> None:
+    """Insert rows (tuples in `columns` order) into several tables: on PostgreSQL as one
+    multi-statement round trip (round trips, not rows, are what an ingest worker waits on), on
+    SQLite with executemany."""
     pg = conn.dialect.name == "postgresql"
     cur = conn.connection.cursor() if pg else None
     statements = []
-    for table, rows in batches:
+    for table, columns, rows in batches:
         if not rows:
             continue
-        columns = list(rows[0])
-        json_cols = {c.name for c in table.columns if isinstance(c.type, JSON)}
-        values = [tuple(json.dumps(r[c], ensure_ascii=False) if c in json_cols and r[c] is not None
-                        else r[c] for c in columns) for r in rows]
-        head = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
+        head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
         if pg:
-            template = "(" + ", ".join(["%s"] * len(columns)) + ")"
-            statements.append(head.encode() + b", ".join(cur.mogrify(template, v) for v in values))
+            one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+            flat = [v for row in rows for v in row]
+            statements.append(cur.mogrify(head + ", ".join([one] * len(rows)), flat))
         else:
-            conn.exec_driver_sql(head + "(" + ", ".join("?" * len(columns)) + ")", values)
+            conn.exec_driver_sql(head + "(" + ", ".join("?" * len(columns)) + ")", rows)
     if pg:
         if statements:
             cur.execute(b";\n".join(statements))
@@ -212,12 +213,16 @@ def _next_version(conn: Connection, report_key: str) -> int:
 
 
 def _write_children(conn: Connection, report_id: int, rows: dict) -> None:
-    batches = [(model.__table__, [{"report_id": report_id, **r} for r in rows[key]])
-               for model, key in ((m.Figure, "figures"), (m.Finding, "findings"),
-                                  (m.ReportSection, "sections"))]
-    totals = application_totals(rows["figures"])
+    key = (report_id,)
+    batches = [
+        ("figures", ("report_id",) + FIGURE_COLUMNS, [key + r for r in rows["figures"]]),
+        ("findings", ("report_id",) + FINDING_COLUMNS, [key + r for r in rows["findings"]]),
+        ("report_sections", ("report_id",) + SECTION_COLUMNS, [key + r for r in rows["sections"]]),
+    ]
+    totals = application_totals((f[0], f[1], f[4], f[6]) for f in rows["figures"])
     if totals is not None:
-        batches.append((m.ApplicationTotals.__table__, [{"report_id": report_id, **totals}]))
+        batches.append(("application_totals", ("report_id",) + TOTALS_COLUMNS,
+                        [key + tuple(totals[c] for c in TOTALS_COLUMNS)]))
     bulk_insert(conn, batches)
 
 

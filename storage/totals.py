@@ -19,11 +19,12 @@ GROUPS = {
 ROW_KEYS = SINGLE + tuple(k for keys in GROUPS.values() for k in keys)
 
 
-def application_totals(figures: list[dict]) -> dict | None:
-    """The totals row for one report's figure rows, None when table 3 has no total column.
-    A group is None when none of its cells holds a number (blank is not zero)."""
-    numbers = {f["row_key"]: f["number"] for f in figures
-               if f["table_name"] == "table3" and f["col_key"] == "total" and f["row_key"] in ROW_KEYS}
+def application_totals(cells) -> dict | None:
+    """The totals row from one report's (table_name, row_key, col_key, number) cells, None when
+    table 3 has no total column. A group is None when none of its cells holds a number (blank is
+    not zero)."""
+    numbers = {row: number for table, row, col_key, number in cells
+               if table == "table3" and col_key == "total" and row in ROW_KEYS}
     if not numbers:
         return None
     out: dict = {k: numbers.get(k) for k in SINGLE}
