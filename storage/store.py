@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -85,8 +85,41 @@ TOTALS_COLUMNS = ("new_received", "carried_over", "granted", "partially_granted"
                   "carried_forward", "denied", "unavailable", "not_processed", "other_handling")
 
 
+_encode_json = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per cell
+
+
 def _json(value) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False)
+    return None if value is None else _encode_json(value)
+
+
+# Statements of the per-report hot path, built once per dialect (SQLAlchemy then reuses their
+# compiled form instead of rebuilding ~10 statements for every report).
+_STATEMENTS: dict[tuple[str, str], object] = {}
+
+
+def _statement(conn: Connection, name: str):
+    key = (conn.dialect.name, name)
+    if key not in _STATEMENTS:
+        _STATEMENTS[key] = _build_statement(conn, name)
+    return _STATEMENTS[key]
+
+
+def _build_statement(conn: Connection, name: str):
+    docs, rv = m.Document.__table__, m.ReportVersion.__table__
+    if name == "insert_document":
+        cols = ("sha256", "url", "site_id", "fetched_at", "http_status", "content_type", "encoding",
+                "etag", "last_modified", "size", "stored_at")
+        return (_insert(conn, docs).values({c: bindparam(c, type_=docs.c[c].type) for c in cols})
+                .on_conflict_do_nothing(index_elements=["sha256"]).returning(docs.c.id))
+    if name == "insert_report":
+        cols = ("document_id", "report_key", "body", "is_latest", "parser_version", "parsed_at",
+                "content_digest", "agency", "region_code", "site_id_code", "year", "template", "status",
+                "reasons", "title", "publication_date", "layout")
+        next_version = (select(func.coalesce(func.max(rv.c.version), 0) + 1)
+                        .where(rv.c.report_key == bindparam("report_key")).scalar_subquery())
+        values = {c: bindparam(c, type_=rv.c[c].type) for c in cols}
+        return rv.insert().values(version=next_version, **values).returning(rv.c.id, rv.c.version)
+    raise KeyError(name)
 
 
 def derive(report: Report) -> dict:
@@ -167,8 +200,7 @@ def ensure_document(conn: Connection, doc: RawDocument, sha: str) -> tuple[int, 
         http_status=doc.http_status, content_type=doc.content_type, encoding=doc.encoding,
         etag=doc.etag, last_modified=doc.last_modified, size=len(doc.data), stored_at=_now(),
     )
-    new_id = conn.execute(_insert(conn, docs).values(**values)
-                          .on_conflict_do_nothing(index_elements=["sha256"]).returning(docs.c.id)).scalar()
+    new_id = conn.execute(_statement(conn, "insert_document"), values).scalar()
     if new_id is not None:
         return new_id, True
     return conn.execute(select(docs.c.id).where(docs.c.sha256 == sha)).scalar_one(), False
@@ -252,11 +284,7 @@ def write_report(conn: Connection, document_id: int, sha: str, url: str | None,
         values = dict(document_id=document_id, report_key=key, body=body, is_latest=True,
                       parser_version=report.parser_version, parsed_at=_now(),
                       content_digest=rows["digest"], **cols)
-        next_version = (select(func.coalesce(func.max(rv.c.version), 0) + 1)
-                        .where(rv.c.report_key == key).scalar_subquery())
-        report_id, version = conn.execute(
-            rv.insert().values(version=next_version, **values).returning(rv.c.id, rv.c.version)
-        ).one()
+        report_id, version = conn.execute(_statement(conn, "insert_report"), values).one()
         _write_children(conn, report_id, rows)
         if version > 1:  # a first version is the latest by construction
             refresh_latest(conn, key)
