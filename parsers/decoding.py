@@ -41,7 +41,9 @@ def looks_binary(data: bytes) -> bool:
     head = data[:4096]
     if not head:
         return False
-    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return False  # wide text: its NUL bytes are half of every character
+    if b"\x00" in head:
         return True
     controls = sum(1 for b in head if b < 9 or 13 < b < 32)
     return controls / len(head) > 0.05

@@ -1,7 +1,6 @@
 """Score parses against gold files (../shared/format/GOLD.md): cells, exact reports, silent errors."""
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -112,15 +112,46 @@ def _figures_after(tokens: list[Token], i: int, stop: int) -> list[Token]:
     return out
 
 
-def _trim(values: list[Token], n: int) -> tuple[list[Token], bool]:
-    """Drop spacer blanks (empty label columns, trailing delimiters) beyond the n figures."""
-    vals = list(values)
-    while len(vals) > n and read_value(vals[0].cell.text).kind == BLANK:
-        vals.pop(0)
-    while len(vals) > n and read_value(vals[-1].cell.text).kind == BLANK:
-        vals.pop()
-    extra = len(vals) > n
-    return vals[:n], extra
+def _is_blank(t: Token) -> bool:
+    return read_value(t.cell.text).kind == BLANK
+
+
+def _offsets(values: list[Token], n: int) -> list[int]:
+    """Where the n figures may start among more printed cells: only spacer blanks (an empty
+    label column before, ragged delimiters after) may be dropped, from either end."""
+    extra = len(values) - n
+    lead = next((k for k, t in enumerate(values) if not _is_blank(t)), len(values))
+    trail = next((k for k, t in enumerate(reversed(values)) if not _is_blank(t)), len(values))
+    return [i for i in range(extra + 1) if i <= lead and extra - i <= trail]
+
+
+def _trim(values: list[Token], n: int, placement: "Placement | None" = None) -> tuple[list[Token], bool, bool]:
+    """The n figures of a row printed with more cells: (figures, extra non-blank cells, ambiguous).
+
+    Ambiguous where blanks at both ends leave more than one way to place the figures and the
+    placements differ; the guess then follows how the table's other rows are placed."""
+    p = placement or Placement()
+    if p.trailing and len(values) - p.trailing >= n:
+        values = values[: len(values) - p.trailing]  # the table's ragged line ends, not figures
+    if len(values) <= n:
+        return list(values), False, False
+    offsets = _offsets(values, n)
+    if not offsets:
+        # Non-blank cells beyond the template's columns: keep the first n, flag the rest.
+        lead = next((k for k, t in enumerate(values) if not _is_blank(t)), 0)
+        lead = min(lead, len(values) - n)
+        return values[lead:lead + n], True, False
+    placements = {tuple(t.cell.text for t in values[i:i + n]) for i in offsets}
+    if len(placements) == 1:
+        return values[offsets[0]:offsets[0] + n], False, False
+    if p.column is not None:
+        at = [i for i in offsets if values[i].cell.col == p.column]
+        if len(at) == 1:
+            return values[at[0]:at[0] + n], False, False  # figures start in the table's figure column
+    if p.offset is not None and p.offset in offsets:
+        return values[p.offset:p.offset + n], False, False  # the table's own consistent layout
+    i = p.hint if p.hint in offsets else offsets[0]
+    return values[i:i + n], False, True
 
 
 def make_cell(table: str, row: str, col: int, col_key: str, text: str, layout: str,
@@ -154,6 +185,7 @@ def _read_rows(tokens: list[Token], span: tuple[int, int], specs: tuple[RowSpec,
     found: dict[str, RowRead] = {}
     empty_labels: dict[str, int] = {}
     used: set[int] = set()
+    placement = _placement(tokens, span, specs)
     for i in range(start, stop):
         t = tokens[i]
         if t.is_value:
@@ -164,7 +196,10 @@ def _read_rows(tokens: list[Token], span: tuple[int, int], specs: tuple[RowSpec,
         n = len(spec.columns)
         vals = _figures_after(tokens, i, stop)
         if not vals:
-            empty_labels.setdefault(spec.key, i)
+            # A printed row with no cells at all — unless it is the last thing printed (a
+            # document cut short) or a bare column header word ("总计" over the columns).
+            if i + 1 < len(tokens) and t.label not in _COLUMN_HEADERS:
+                empty_labels.setdefault(spec.key, i)
             continue
         only_blanks = all(read_value(v.cell.text).kind == BLANK for v in vals)
         if spec.key in found and not (found[spec.key].blank_only and not only_blanks):
@@ -173,11 +208,16 @@ def _read_rows(tokens: list[Token], span: tuple[int, int], specs: tuple[RowSpec,
         if len(vals) == 1 and vals[0].cell.squashed and n > 1:
             rr = _split_squashed(spec, vals[0], n)
         else:
-            kept, extra = _trim(vals, n)
+            kept, extra, unplaced = _trim(vals, n, placement)
             if extra:
                 findings.append(Finding("read.extra_cells", f"{len(vals)} cells printed where the template has {n}",
                                         table, spec.key))
             rr = RowRead(spec, [v.cell.text for v in kept], [v.cell for v in kept])
+            if unplaced:
+                rr.ambiguous = True
+                rr.candidates = [[v.cell.text for v in vals[o:o + n]] for o in _offsets(vals, n)]
+                findings.append(Finding("read.ambiguous_alignment", "blank cells at both ends of the row: the "
+                                        "figures' columns cannot be told for sure", table, spec.key))
             if len(kept) == 1 and kept[0].cell.squashed and n == 1:
                 rr = _split_squashed(spec, kept[0], 1)
         rr.pos = i
@@ -201,6 +241,58 @@ def _read_rows(tokens: list[Token], span: tuple[int, int], specs: tuple[RowSpec,
     if detached:
         _fill_gaps_by_order(tokens, span, specs, found, used, findings, table)
     return found
+
+
+_COLUMN_HEADERS = {"总计", "其他", "自然人", "合计"}
+
+
+@dataclass
+class Placement:
+    """How a table places its figures among spacer blanks, learnt from its rows where only one
+    placement is possible.  A rule holds only where at least three such rows all agree."""
+
+    trailing: int = 0  # empty cells every row of the table ends with (ragged delimiters: "… | ||")
+    column: int | None = None  # grid column where every row's figures start (delimited dumps)
+    offset: int | None = None  # blanks skipped before the figures, where the column says nothing
+    hint: int = 0  # the commoner offset, for a flagged guess
+
+
+def _placement(tokens: list[Token], span: tuple[int, int], specs) -> Placement:
+    start, stop = span
+    cols: dict[int, int] = {}
+    offs: dict[int, int] = {}
+    trails: list[int] = []
+    for i in range(start, stop):
+        t = tokens[i]
+        if t.is_value or _match_spec(t.label, specs) is None:
+            continue
+        vals = _figures_after(tokens, i, stop)
+        if any(not _is_blank(v) for v in vals):
+            trails.append(next(k for k, v in enumerate(reversed(vals)) if not _is_blank(v)))
+    trailing = min(trails) if len(trails) >= 3 else 0
+    for i in range(start, stop):
+        t = tokens[i]
+        if t.is_value:
+            continue
+        spec = _match_spec(t.label, specs)
+        if spec is None:
+            continue
+        vals = _figures_after(tokens, i, stop)
+        n = len(spec.columns)
+        if trailing and len(vals) - trailing >= n:
+            vals = vals[: len(vals) - trailing]
+        if len(vals) > n:
+            found = _offsets(vals, n)
+            if len(found) == 1:
+                offs[found[0]] = offs.get(found[0], 0) + 1
+                col = vals[found[0]].cell.col
+                cols[col] = cols.get(col, 0) + 1
+    p = Placement(trailing=trailing, hint=max(offs, key=offs.get) if offs else 0)
+    if len(cols) == 1 and sum(cols.values()) >= 3:
+        p.column = next(iter(cols))
+    if len(offs) == 1 and sum(offs.values()) >= 3:
+        p.offset = next(iter(offs))
+    return p
 
 
 def _split_squashed(spec: RowSpec, tok: Token, n: int) -> RowRead:
@@ -253,8 +345,8 @@ def _fill_gaps_by_order(tokens, span, specs, found, used, findings, table) -> No
             continue
         for key, (pos, run) in zip(gap, runs):
             spec = next(s for s in specs if s.key == key)
-            kept, extra = _trim(run, len(spec.columns))
-            if extra or len(kept) != len(spec.columns):
+            kept, extra, unplaced = _trim(run, len(spec.columns))
+            if extra or unplaced or len(kept) != len(spec.columns):
                 break
             found[key] = RowRead(spec, [v.cell.text for v in kept], [v.cell for v in kept], inferred=True, pos=pos)
             findings.append(Finding("read.row_by_position",
@@ -287,11 +379,8 @@ def _cells_from(table: str, rr: RowRead, layout: str) -> list[Cell]:
         if src is not None and src.squashed:
             c.source["printed_run"] = src.text  # what was printed: the cells run together
         cells.append(c)
-    if len(rr.texts) < len(spec.columns) and rr.sources and any(rr.sources):
-        for c in cells[len(rr.texts):]:
-            c.kind = "blank"
-            c.source["missing"] = True
-    return cells
+    # A row printed with fewer cells keeps only what was printed: the rest is absent, not blank.
+    return cells[: len(rr.texts)]
 
 
 def _read_table4(tokens: list[Token], span: tuple[int, int], layout: str, findings: list[Finding]):
@@ -308,7 +397,15 @@ def _read_table4(tokens: list[Token], span: tuple[int, int], layout: str, findin
         vals.append(t)
     # Skip blank cells of header rows: figures start at the first row holding a number.
     rows_with_numbers = {t.cell.row for t in vals if t.cell.squashed or read_value(t.cell.text).kind in ("number", "zero")}
-    vals = [t for t in vals if t.cell.row in rows_with_numbers]
+    if rows_with_numbers:
+        vals = [t for t in vals if t.cell.row in rows_with_numbers]
+    else:
+        # Printed all blank: the one row of the table's body holding fifteen cells.
+        by_row: dict[int, list[Token]] = {}
+        for t in vals:
+            by_row.setdefault(t.cell.row, []).append(t)
+        full = [r for r, ts in by_row.items() if len(ts) >= 15]
+        vals = by_row[full[-1]] if full else []
     if not vals:
         return None
     texts: list[str]
@@ -369,7 +466,7 @@ def map_grid(grid: Grid, template: Template, tokens: list[Token] | None = None) 
         tables[table] = {k: _cells_from(table, found[k], grid.layout) for k in order if k in found}
         for k in order:
             rr = found.get(k)
-            if rr is not None and rr.ambiguous:
+            if rr is not None and rr.ambiguous and any(src is not None and src.squashed for src in rr.sources):
                 findings.append(Finding("read.ambiguous_cell",
                                         f"cells run together ('{''.join(rr.texts)}'): {len(rr.candidates or [])} readings possible",
                                         table, k))

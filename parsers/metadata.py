@@ -35,7 +35,8 @@ def find_title(text: str) -> str | None:
             return m.group(2).strip()
     for line in text[:6000].split("\n"):
         line = line.strip(" |\t\u00a0")
-        if 6 <= len(line) <= 80 and _TITLE_WORDS.search(line) and not line.startswith(("根据", "本报告", "按照")):
+        if (6 <= len(line) <= 80 and _TITLE_WORDS.search(line) and not line.startswith(("根据", "本报告", "按照"))
+                and not re.match(r"^[一二三四五六七八九十]、|^\(", line) and not line.endswith(("。", "；", ";"))):
             # "X报告 X报告" (a title printed twice by the page) keeps one copy.
             half = len(line) // 2
             if len(line) % 2 == 1 and line[:half] == line[half + 1:]:
@@ -93,6 +94,9 @@ def html_meta(root) -> dict[str, str]:
     t = root.find(".//title")
     if t is not None and t.text_content().strip():
         out["html_title"] = t.text_content().strip()
+    h1 = root.find(".//h1")
+    if h1 is not None and h1.text_content().strip():
+        out["h1"] = re.sub(r"\s+", " ", h1.text_content()).strip()
     return out
 
 
@@ -107,9 +111,14 @@ def region_from_site_id(code: str | None) -> str | None:
 
 def read_meta(text: str, html: dict[str, str] | None = None) -> Meta:
     html = html or {}
-    title = html.get("ArticleTitle") or find_title(text)
-    if not title and html.get("html_title") and _TITLE_WORDS.search(html["html_title"]):
-        title = re.split(r"[_|-]{1,2}", html["html_title"])[0].strip()
+    title = html.get("ArticleTitle")
+    if not title and html.get("h1") and len(html["h1"]) <= 80 and _TITLE_WORDS.search(html["h1"]):
+        title = html["h1"]
+    if not title and html.get("html_title"):
+        first = re.split(r"\s*(?:_|\||--|-\s)\s*", html["html_title"])[0].strip()
+        if _TITLE_WORDS.search(first):
+            title = first
+    title = title or find_title(text)
     meta = Meta(title=title)
     meta.year = year_from(title, text)
     agency = html.get("ContentSource") or None

@@ -49,6 +49,8 @@ def parse(data: bytes, content_type: str | None = None, url: str | None = None) 
         return Report(UNREADABLE, [str(exc)], **base)
     base["encoding"] = encoding
     text = normalise(text)
+    if not text.strip():
+        return Report(EMPTY, ["the document holds only white space"], **base)
     if kind == "html":
         return _parse_html(text, base)
     return _parse_text(text, base)

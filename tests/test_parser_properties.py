@@ -459,7 +459,13 @@ def test_generated_report_parses_back_exactly(layout, g):
                 f"status {report.status}")
         assert set(got[table]) == set(want[table])
     assert got["table4"] == want["table4"], f"{layout}: table4 got {got['table4']} want {want['table4']}"
-    assert report.status == "ok", describe(report)
+    errors = {f.rule for f in report.findings if f.severity == "error"}
+    if layout in ("tab", "pipe") and errors == {"read.ambiguous_alignment"}:
+        # A row with blank cells at both ends, printed after a spanned label, can be placed two
+        # ways in a text dump: the right figures may come back, but only flagged.
+        assert report.status == "needs_review", describe(report)
+    else:
+        assert report.status == "ok", describe(report)
     # Blank is not zero, '/' is not a number: kinds as printed.
     for cell in report.cells():
         if cell.text.strip(" " + NBSP) == "":

@@ -17,10 +17,14 @@ _ONLY_PIPES = re.compile(r"^[\s|]+$")
 _LABEL_THEN_FIGURES = re.compile(r"^(?P<label>\S.{0,40}?[^\d\s.,/-])\s+(?P<figs>-?[\d.,]+(?:\s+-?[\d.,]+)*)\s*$")
 
 
-def split_pipes(line: str) -> list[str]:
+def split_pipes(line: str, markdown: bool = False) -> list[str]:
+    """Cells of a pipe-separated line. A closing '|' ends the last cell; an opening '|' is a
+    border only in markdown tables — in a pipe dump it follows an empty first cell."""
     s = line.strip()
-    if s.startswith("|"):
+    if s.startswith("|") and markdown:
         s = s[1:]
+    elif s.startswith("|"):
+        s = " " + s
     if s.endswith("|"):
         s = s[:-1]
     return [c.strip() for c in s.split("|")]
@@ -74,7 +78,7 @@ def read_text(text: str) -> Grid:
             if _MD_RULE.match(stripped):
                 continue
             flush()
-            grid.add_row(split_pipes(line))
+            grid.add_row(split_pipes(line, markdown=layout == "pdf-text-markdown"))
             continue
         m = _LABEL_THEN_FIGURES.match(stripped) if stripped else None
         if m and layout != "cell-per-line":
