@@ -29,7 +29,20 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+_NEEDS_WIDTH = re.compile("[\uff01-\uff5e\u3000\u2002\u2003\u200b\ufeff]")
+
+
+def _fix_widths(text: str) -> str:
+    # str.translate walks every character through a dict; touching only the matches is far
+    # cheaper on large pages that hold few full-width characters.
+    if not _NEEDS_WIDTH.search(text):
+        return text
+    return _NEEDS_WIDTH.sub(lambda m: m.group().translate(_WIDTH), text)
+
+
 def strip_pinyin(text: str) -> str:
+    if "(" not in text or not any(c in text for c in _TONED):
+        return text  # plain substring scans are much cheaper than the look-around pattern
     toned = len(_PINYIN_TONED.findall(text))
     if toned >= 3:
         # The converter annotated this document; neutral-tone syllables carry no mark.
@@ -40,13 +53,14 @@ def strip_pinyin(text: str) -> str:
 
 
 def to_simplified(text: str) -> str:
-    if len(_TRADITIONAL_HINTS.findall(text)) < 3:
+    hints = _TRADITIONAL_HINTS.finditer(text)
+    if sum(1 for _ in zip(range(3), hints)) < 3:
         return text
     return _t2s().convert(text)
 
 
 def normalise(text: str) -> str:
-    text = text.translate(_WIDTH)
+    text = _fix_widths(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = strip_pinyin(text)
     return to_simplified(text)
