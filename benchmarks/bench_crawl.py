@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -43,10 +44,16 @@ print(json.dumps({"documents": n, "import_s": t1 - t0, "parse_s": t2 - t1}))
 """
 
 
+CPU: dict[int, float] = {}
+
+
 def _run(cmd: list[str], env: dict) -> tuple[float, str]:
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     p = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     wall = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU[id(cmd)] = CPU["last"] = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     if p.returncode not in (0, 1):
         raise RuntimeError(f"{' '.join(cmd[:6])}… failed ({p.returncode}):\n{p.stderr[-3000:]}")
     return wall, p.stdout
@@ -63,13 +70,17 @@ def once(url: str, tmp: Path, i: int) -> dict:
              "--no-progress", "--json"]
     dump = tmp / f"dump{i}"
     a_wall, a_out = _run(crawl + ["--download-only", "--dump", str(dump)], env)
+    a_cpu = CPU["last"]
     b_wall, b_out = _run([sys.executable, "-c", PARSE_OFFLINE, str(dump)], env)
+    b_cpu = CPU["last"]
     c_wall, c_out = _run(crawl + ["--results", str(tmp / f"results{i}.jsonl")], env)
+    c_cpu = CPU["last"]
     a, b, c = _summary(a_out), json.loads(b_out), _summary(c_out)
     return {"a_download_s": a_wall, "b_parse_s": b_wall, "c_full_s": c_wall,
             "a_documents": a["documents"], "b_documents": b["documents"], "c_reports": c["reports"],
             "b_parse_only_s": b["parse_s"], "b_import_s": b["import_s"],
-            "a_inner_s": a["wall_s"], "c_inner_s": c["wall_s"], "requests": a["requests"]}
+            "a_inner_s": a["wall_s"], "c_inner_s": c["wall_s"], "requests": a["requests"],
+            "a_cpu_s": a_cpu, "b_cpu_s": b_cpu, "c_cpu_s": c_cpu, "load1": os.getloadavg()[0]}
 
 
 def main(argv=None) -> int:
@@ -92,11 +103,13 @@ def main(argv=None) -> int:
     else:
         print(f"sample portal: {med['requests']:.0f} requests, {med['a_documents']:.0f} documents, "
               f"{os.cpu_count()} cores, {args.repeat} run(s), median wall times")
-        print(f"(a) download-only crawl   {med['a_download_s']:6.2f} s   (crawl itself {med['a_inner_s']:.2f} s)")
+        print(f"(a) download-only crawl   {med['a_download_s']:6.2f} s   (crawl itself {med['a_inner_s']:.2f} s; "
+              f"CPU {med['a_cpu_s']:.2f} s)")
         print(f"(b) offline parsing       {med['b_parse_s']:6.2f} s   (parsing itself {med['b_parse_only_s']:.2f} s, "
-              f"imports {med['b_import_s']:.2f} s)")
+              f"imports {med['b_import_s']:.2f} s; CPU {med['b_cpu_s']:.2f} s)")
         print(f"(c) full crawl            {med['c_full_s']:6.2f} s   (crawl itself {med['c_inner_s']:.2f} s, "
-              f"{med['c_reports']:.0f} reports)")
+              f"{med['c_reports']:.0f} reports; CPU {med['c_cpu_s']:.2f} s)")
+        print(f"machine load (1 min) during the runs: {med['load1']:.1f} on {os.cpu_count()} cores")
         print(f"(c) / max((a), (b)) = {ratio:.2f}  (target <= 1.20: {'met' if ratio <= 1.2 else 'NOT met'})")
     return 0
 

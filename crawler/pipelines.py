@@ -168,6 +168,10 @@ class Processor:
                 # load the parser and storage once, here; forked workers share the pages
                 _warm_worker()
                 import storage.store  # noqa: F401
+            if method == "fork":
+                import gc
+
+                gc.freeze()  # inherited objects stay out of the workers' GC: fewer copy-on-write pages
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method),
                                              initializer=_worker_init, initargs=(self.db_url,))
             for _ in range(self.workers):

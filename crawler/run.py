@@ -148,7 +148,12 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
     wall = time.perf_counter() - t0
     res = processor.results
     stats = {c.spider.site.name if c.spider else "?": c.stats.get_stats() for c in crawlers}
+    import resource
+
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     summary = {
+        "cpu_crawler_s": round(me.ru_utime + me.ru_stime, 3),  # this process: reactor, spiders
+        "cpu_children_s": round(kids.ru_utime + kids.ru_stime, 3),  # parse workers, browser
         "sites": len(chosen),
         "documents": len(res),
         "reports": sum(r["outcome"] in ("stored", "downloaded") for r in res),

@@ -58,7 +58,9 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
     "headless": True,
     "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--disable-dev-shm-usage"],
+             "--disable-dev-shm-usage", "--disable-extensions", "--disable-default-apps", "--mute-audio",
+             "--disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication,"
+             "CertificateTransparencyComponentUpdater"],
 }
 PLAYWRIGHT_MAX_CONTEXTS = 1
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2

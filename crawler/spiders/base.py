@@ -97,7 +97,8 @@ class ReportSpider(scrapy.Spider):
         meta = self._meta(self.site.browser_details, title=title, list_date=date, list_url=response.url,
                           year_hint=y)
         meta.setdefault("handle_httpstatus_list", [412, 521])  # to recognise challenges, not store them
-        return scrapy.Request(url, callback=self.parse_detail, meta=meta)
+        # documents before further list pages: parsing (off the reactor) can start sooner
+        return scrapy.Request(url, callback=self.parse_detail, meta=meta, priority=10)
 
     def parse_list(self, response):  # pragma: no cover - families override
         raise NotImplementedError
@@ -132,7 +133,7 @@ class ReportSpider(scrapy.Spider):
         if attachments and len(content) < SHORT_CONTENT:
             for href in attachments:
                 yield scrapy.Request(
-                    href, callback=self.parse_attachment,
+                    href, callback=self.parse_attachment, priority=20,
                     headers={"Referer": response.url},
                     meta=self._meta(False, title=title, list_date=response.meta.get("list_date"),
                                     list_url=response.meta.get("list_url"), detail_url=response.url,
