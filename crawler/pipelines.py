@@ -50,7 +50,7 @@ def parse_job(data: bytes, content_type: str | None, url: str | None):
 _WORKER_STORE: dict[str, "Store"] = {}
 
 
-def _worker_init(db_url: str | None) -> None:
+def _worker_init(db_url: str | None, lock=None) -> None:
     # Parsing yields the CPU to the downloader (reactor, browser): it must never stall it.
     try:
         os.nice(int(os.environ.get("GOVREPORTS_PARSE_NICE", "0")))
@@ -59,7 +59,11 @@ def _worker_init(db_url: str | None) -> None:
     _warm_worker()
     if db_url:
         try:
-            _WORKER_STORE[db_url] = Store(db_url)
+            if lock is not None:
+                with lock:  # one worker creates a new database's schema, the others wait
+                    _WORKER_STORE[db_url] = Store(db_url)
+            else:
+                _WORKER_STORE[db_url] = Store(db_url)
         except Exception:  # reported again, with its cause, on the first document
             logger.exception("cannot open the database %s", db_url)
 
@@ -161,8 +165,6 @@ class Processor:
             if os.environ.get("GOVREPORTS_PARSE_IN_THREAD"):
                 self._pool = ThreadPoolExecutor(1, thread_name_prefix="parse")
                 return
-            if self.db_url and self.workers > 1:
-                Store(self.db_url).engine.dispose()  # create the schema once, before the workers race
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
             if method == "fork" and os.environ.get("GOVREPORTS_PREIMPORT") == "1":
                 # load the parser and storage once, here; forked workers share the pages
@@ -172,8 +174,9 @@ class Processor:
                 import gc
 
                 gc.freeze()  # inherited objects stay out of the workers' GC: fewer copy-on-write pages
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method),
-                                             initializer=_worker_init, initargs=(self.db_url,))
+            ctx = multiprocessing.get_context(method)
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_worker_init,
+                                             initargs=(self.db_url, ctx.Lock()))
             for _ in range(self.workers):
                 self._pool.submit(_warm_worker)
 
