@@ -7,7 +7,9 @@ a unique constraint, so two workers storing the same documents leave one copy.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import time
 from dataclasses import dataclass, field
@@ -207,26 +209,48 @@ def ensure_document(conn: Connection, doc: RawDocument, sha: str) -> tuple[int, 
 
 
 def bulk_insert(conn: Connection, batches: list[tuple[str, tuple, list[tuple]]]) -> None:
-    """Insert rows (tuples in `columns` order) into several tables: on PostgreSQL as one
-    multi-statement round trip (round trips, not rows, are what an ingest worker waits on), on
-    SQLite with executemany."""
-    pg = conn.dialect.name == "postgresql"
-    cur = conn.connection.cursor() if pg else None
+    """Insert rows (tuples in `columns` order) into several tables. PostgreSQL: COPY for a batch
+    of many rows (the server need not parse a statement with thousands of literals), the small
+    ones together in one multi-statement round trip. SQLite: executemany."""
+    if conn.dialect.name != "postgresql":
+        for table, columns, rows in batches:
+            if rows:
+                conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+                                     "(" + ", ".join("?" * len(columns)) + ")", rows)
+        return
+    cur = conn.connection.cursor()
     statements = []
     for table, columns, rows in batches:
-        if not rows:
-            continue
-        head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-        if pg:
+        if len(rows) >= COPY_THRESHOLD:
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC).writerows(
+                [[_NULL if v is None else v for v in row] for row in rows])
+            buf.seek(0)
+            cur.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)", buf)
+        elif rows:
             one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-            flat = [v for row in rows for v in row]
-            statements.append(cur.mogrify(head + ", ".join([one] * len(rows)), flat))
-        else:
-            conn.exec_driver_sql(head + "(" + ", ".join("?" * len(columns)) + ")", rows)
-    if pg:
-        if statements:
-            cur.execute(b";\n".join(statements))
-        cur.close()
+            statements.append(cur.mogrify(f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+                                          + ", ".join([one] * len(rows)), [v for r in rows for v in r]))
+    if statements:
+        cur.execute(b";\n".join(statements))
+    cur.close()
+
+
+COPY_THRESHOLD = 20
+
+
+class _Null(float):
+    """csv.writer with QUOTE_NONNUMERIC quotes every string (so a printed "" stays an empty text)
+    and writes numbers bare; this 'number' is written bare and empty, which COPY reads as NULL.
+    (Python 3.11's csv quotes None as "", which would be an empty string.)"""
+
+    def __str__(self) -> str:
+        return ""
+
+    __repr__ = __str__
+
+
+_NULL = _Null()
 
 
 # ---------------------------------------------------------------- report versions
