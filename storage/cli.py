@@ -52,8 +52,17 @@ def _fail(msg: str) -> int:
 def _engine(args, *, read_only: bool = False, create: bool = False):
     """An engine on a database at the code's schema; `create` migrates a brand-new database."""
     from . import migrate
-    from .db import check_schema, current_revision, is_empty, make_engine
+    from .db import check_schema, current_revision, is_empty, make_engine, normalise_url
 
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    url = make_url(normalise_url(args.db))
+    if (url.get_backend_name() == "sqlite" and not create and url.database
+            and url.database != ":memory:" and not Path(url.database).exists()):
+        raise SchemaError(f"no database at {url.database}: run `govreports ingest PATH` or "
+                          "`govreports db upgrade` first (or give --db)")
     engine = make_engine(args.db, read_only=read_only)
     if create and current_revision(engine) is None and is_empty(engine):
         migrate.upgrade(args.db)  # an empty database: nothing to lose by creating the schema
