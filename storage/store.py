@@ -81,6 +81,7 @@ def _now() -> datetime:
 
 FIGURE_COLUMNS = ("table_name", "row_key", "col", "row_pos", "col_key", "text", "number", "kind", "unit",
                   "amount_wan", "ambiguous", "inferred", "candidates", "source")
+_TABLE, _ROW, _COL_KEY, _NUMBER = (FIGURE_COLUMNS.index(c) for c in ("table_name", "row_key", "col_key", "number"))
 FINDING_COLUMNS = ("rule", "message", "table_name", "row_key", "col_key", "expected", "actual", "severity")
 SECTION_COLUMNS = ("section", "text")
 TOTALS_COLUMNS = ("new_received", "carried_over", "granted", "partially_granted", "total",
@@ -275,7 +276,7 @@ def _write_children(conn: Connection, report_id: int, rows: dict) -> None:
         ("findings", ("report_id",) + FINDING_COLUMNS, [key + r for r in rows["findings"]]),
         ("report_sections", ("report_id",) + SECTION_COLUMNS, [key + r for r in rows["sections"]]),
     ]
-    totals = application_totals((f[0], f[1], f[4], f[6]) for f in rows["figures"])
+    totals = application_totals((f[_TABLE], f[_ROW], f[_COL_KEY], f[_NUMBER]) for f in rows["figures"])
     if totals is not None:
         batches.append(("application_totals", ("report_id",) + TOTALS_COLUMNS,
                         [key + tuple(totals[c] for c in TOTALS_COLUMNS)]))
