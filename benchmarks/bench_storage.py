@@ -104,8 +104,8 @@ def _store_slice(url: str, bases, indexes, county_codes, archive_root: str) -> d
     for doc, rep in items:
         archive.put(doc.data)
         store(engine, doc, rep, counts)
-    wall = time.perf_counter() - t0
-    out = {"n": counts.inserted, "wall": wall, "client_cpu": time.process_time() - client0,
+    t1 = time.perf_counter()
+    out = {"n": counts.inserted, "wall": t1 - t0, "start": t0, "end": t1, "client_cpu": time.process_time() - client0,
            "server_cpu": (_cpu_seconds(backend) - server0) if backend else 0.0}
     engine.dispose()
     assert counts.inserted == len(items), counts.summary()
@@ -121,11 +121,12 @@ def bench_ingest(url: str, bases, n: int, county_codes, workers: int = 1, offset
         if workers == 1:
             return _store_slice(url, bases, range(offset, offset + n), county_codes, tmp)
         slices = [range(offset + w, offset + n, workers) for w in range(workers)]
-        t0 = time.perf_counter()
         with ProcessPoolExecutor(workers) as pool:
             parts = list(pool.map(_store_slice, [url] * workers, [bases] * workers, slices,
                                   [county_codes] * workers, [tmp] * workers))
-        wall = time.perf_counter() - t0
+    # From the first worker's first write to the last worker's last (perf_counter is the
+    # system-wide monotonic clock on Linux): process start-up and test-data generation excluded.
+    wall = max(p["end"] for p in parts) - min(p["start"] for p in parts)
     return {"n": sum(p["n"] for p in parts), "wall": wall,
             "client_cpu": sum(p["client_cpu"] for p in parts),
             "server_cpu": sum(p["server_cpu"] for p in parts)}
@@ -259,9 +260,10 @@ def main(argv=None) -> int:
     try:
         r = bench_ingest(url, bases, args.ingest, codes)
         print(describe("PostgreSQL, 1 process", r))
-        best = 0.0
+        best = r["n"] / r["wall"]
         for k, workers in enumerate(sorted({2, args.workers}), 1):
-            r = bench_ingest(url, bases, args.ingest, codes, workers=workers, offset=k * args.ingest)
+            r = bench_ingest(url, bases, args.ingest * workers // 2, codes, workers=workers,
+                             offset=k * 10 * args.ingest)
             best = max(best, r["n"] / r["wall"])
             print(describe(f"PostgreSQL, {workers} processes", r))
         print(f"ingest PostgreSQL best: {best:.1f} reports/s  target >= 200/s: "

@@ -57,10 +57,11 @@ ORDER BY prev.body, prev.year
 LIMIT 20""",
     ),
     (
-        "Money as printed and as normalised: fees and procurement cells with a unit",
+        "Money as printed and as normalised (万元): the amount cells of fees and procurement",
         """SELECT r.agency, r.year, f.row_key, f.col_key, f.text, f.number, f.unit, f.amount_wan
 FROM figures f JOIN reports r ON r.id = f.report_id
-WHERE f.table_name = 'table2' AND f.row_key IN ('fees', 'procurement') AND f.unit IS NOT NULL
+WHERE f.table_name = 'table2' AND f.row_key IN ('fees', 'procurement') AND f.col_key = 'amount'
+  AND f.unit IS NOT NULL
 ORDER BY r.agency, r.year, f.row_key, f.col
 LIMIT 20""",
     ),
