@@ -356,6 +356,12 @@ class Portal:
         self.disallowed: list[str] = []
         self.log: list[dict] = []
         self.log_lock = threading.Lock()
+        # Conditional requests: every 200 GET carries an ETag (hash of the bytes) and a
+        # Last-Modified (portal start, or the time a page was revised); If-None-Match /
+        # If-Modified-Since that still hold get 304. `delay` slows every request (tests).
+        self.started = int(time.time()) - 86400
+        self.modified: dict[str, int] = {}
+        self.delay = 0.0
         for s in self.sites:
             getattr(self, "_build_" + s.family)(s)
         self._robots()
@@ -431,6 +437,39 @@ class Portal:
             page = detail_page(site, title, date, idx, inner, doc, doc.site_id_code)
             self._put(detail_path, Resp(200, _html_ctype(site), _encode(site, page)))
             self._report(site, doc, att_path, detail_path)
+
+    def revise(self, url_path: str, note: str = "（本报告已更正）", list_date: str | None = None) -> dict:
+        """Publish a corrected version of a report at the same URL: its bytes change (a note is
+        added), so do its ETag and Last-Modified; with list_date, the list line shows the new date
+        (as portals do for a re-published report). Returns the report's updated truth."""
+        rep = next(r for r in self.reports if r["url"] == url_path)
+        site = next(s for s in self.sites if s.name == rep["site"])
+        old = self.pages[url_path]
+        if (old.ctype or "").startswith("text/html"):
+            body = old.body.replace(b"</body>", _encode(site, f"<p>{html.escape(note)}</p>") + b"</body>", 1)
+        else:
+            body = old.body + _encode(site, "\n" + note + "\n")
+        self.pages[url_path] = Resp(old.status, old.ctype, body, dict(old.headers))
+        now = int(time.time())
+        self.modified[url_path] = max(now, self.modified.get(url_path, self.started) + 1)
+        rep["sha256"] = hashlib.sha256(body).hexdigest()
+        if list_date:
+            entry = next(e for e in site.entries if e.doc and e.doc.file == rep["file"])
+            line = _encode(site, f"{html.escape(entry.title)}</a><span>{entry.date}</span>")
+            new_line = _encode(site, f"{html.escape(entry.title)}</a><span>{list_date}</span>")
+            for path, r in list(self.pages.items()):
+                if line in r.body:
+                    self.pages[path] = Resp(r.status, r.ctype, r.body.replace(line, new_line), dict(r.headers))
+                    self.modified[path] = self.modified[url_path]
+            entry.date = list_date
+        return rep
+
+    def validators(self, path: str, body: bytes) -> tuple[str, str]:
+        """(ETag, Last-Modified) of a page."""
+        from email.utils import formatdate
+
+        etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
+        return etag, formatdate(self.modified.get(path, self.started), usegmt=True)
 
     def _li(self, href: str, e: Entry) -> str:
         return (f'<li><a href="{html.escape(href)}" title="{html.escape(e.title)}" target="_blank">'
@@ -703,6 +742,27 @@ def _clearance(seed: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def _conditional(portal: Portal, path: str, headers, resp: Resp) -> Resp:
+    """Add ETag / Last-Modified; answer 304 when the client's validators still hold
+    (If-None-Match wins over If-Modified-Since, RFC 9110 13.2.2)."""
+    from email.utils import parsedate_to_datetime
+
+    etag, last_modified = portal.validators(path, resp.body)
+    out = Resp(resp.status, resp.ctype, resp.body, dict(resp.headers, ETag=etag, **{"Last-Modified": last_modified}))
+    inm, ims = headers.get("If-None-Match"), headers.get("If-Modified-Since")
+    fresh = False
+    if inm:
+        fresh = etag in [t.strip() for t in inm.split(",")] or inm.strip() == "*"
+    elif ims:
+        try:
+            fresh = parsedate_to_datetime(last_modified) <= parsedate_to_datetime(ims)
+        except (TypeError, ValueError):
+            fresh = False
+    if fresh:
+        return Resp(304, None, b"", {"ETag": etag, "Last-Modified": last_modified})
+    return out
+
+
 def make_handler(portal: Portal):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -712,8 +772,12 @@ def make_handler(portal: Portal):
         def _serve(self, method: str) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
+            if portal.delay:
+                time.sleep(portal.delay)
             try:
                 resp = portal.handle(method, self.path, self.headers, body)
+                if resp.status == 200 and method in ("GET", "HEAD"):
+                    resp = _conditional(portal, urlsplit(self.path).path, self.headers, resp)
             except Exception as exc:  # pragma: no cover - a portal bug must not kill the server
                 resp = Resp(500, "text/plain", f"portal error: {exc}".encode())
             with portal.log_lock:
@@ -749,8 +813,9 @@ def make_handler(portal: Portal):
 class PortalServer:
     """Run the portal in a background thread: ``with PortalServer() as srv: srv.url``."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, delay: float = 0.0) -> None:
         self.portal = Portal()
+        self.portal.delay = delay
         self.httpd = ThreadingHTTPServer((host, port), make_handler(self.portal))
         self.httpd.daemon_threads = True
         self.thread: threading.Thread | None = None
