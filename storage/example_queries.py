@@ -57,12 +57,12 @@ ORDER BY prev.body, prev.year
 LIMIT 20""",
     ),
     (
-        "Money as printed and as normalised (万元): the amount cells of fees and procurement",
-        """SELECT r.agency, r.year, f.row_key, f.col_key, f.text, f.number, f.unit, f.amount_wan
-FROM figures f JOIN reports r ON r.id = f.report_id
-WHERE f.table_name = 'table2' AND f.row_key IN ('fees', 'procurement') AND f.col_key = 'amount'
-  AND f.unit IS NOT NULL
-ORDER BY r.agency, r.year, f.row_key, f.col
+        "Money in the 2019 reports, as printed and normalised to 万元 (fees and procurement)",
+        """SELECT r.agency, f.row_key, f.text, f.number, f.unit, f.amount_wan
+FROM reports r JOIN figures f ON f.report_id = r.id AND f.table_name = 'table2'
+  AND f.row_key IN ('fees', 'procurement') AND f.col_key = 'amount'
+WHERE r.year = 2019 AND f.unit IS NOT NULL
+ORDER BY f.amount_wan DESC, r.agency
 LIMIT 20""",
     ),
     (
