@@ -181,3 +181,7 @@ class ReportSection(Base):
     )
     section: Mapped[str] = mapped_column(String(32), primary_key=True)
     text: Mapped[str] = mapped_column(Text)
+
+
+# The crawl-runs record and the crawl ledger (storage/runs.py) share this metadata.
+from .runs import CrawlRun, CrawlUrl  # noqa: E402,F401
