@@ -88,7 +88,7 @@ def once(url: str, tmp: Path, i: int, log: list) -> dict:
             "a_documents": a["documents"], "b_documents": b["documents"], "c_reports": c["reports"],
             "b_parse_only_s": b["parse_s"], "b_import_s": b["import_s"],
             "a_inner_s": a["wall_s"], "c_inner_s": c["wall_s"], "requests": a["requests"],
-            "a_download_span_s": a_span, "c_download_span_s": c_span, "a_cpu_s": a_cpu, "b_cpu_s": b_cpu, "c_cpu_s": c_cpu, "load1": os.getloadavg()[0]}
+            "c_parse_cpu_s": c.get("cpu_parse_s", 0.0), "a_download_span_s": a_span, "c_download_span_s": c_span, "a_cpu_s": a_cpu, "b_cpu_s": b_cpu, "c_cpu_s": c_cpu, "load1": os.getloadavg()[0]}
 
 
 def main(argv=None) -> int:
@@ -123,7 +123,8 @@ def main(argv=None) -> int:
         print(f"(b) offline parsing       {med['b_parse_s']:6.2f} s   (parsing itself {med['b_parse_only_s']:.2f} s, "
               f"imports {med['b_import_s']:.2f} s; CPU {med['b_cpu_s']:.2f} s)")
         print(f"(c) full crawl            {med['c_full_s']:6.2f} s   (crawl itself {med['c_inner_s']:.2f} s, "
-              f"{med['c_reports']:.0f} reports; CPU {med['c_cpu_s']:.2f} s)")
+              f"{med['c_reports']:.0f} reports; CPU {med['c_cpu_s']:.2f} s + parsing in workers "
+              f"{med['c_parse_cpu_s']:.2f} s)")
         print(f"downloader busy (first to last request): (a) {med['a_download_span_s']:.2f} s, "
               f"(c) {med['c_download_span_s']:.2f} s")
         print(f"machine load (1 min) during the runs: {med['load1']:.1f} on {os.cpu_count()} cores")

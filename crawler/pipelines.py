@@ -51,11 +51,6 @@ _WORKER_STORE: dict[str, "Store"] = {}
 
 
 def _worker_init(db_url: str | None, lock=None) -> None:
-    # Parsing yields the CPU to the downloader (reactor, browser): it must never stall it.
-    try:
-        os.nice(int(os.environ.get("GOVREPORTS_PARSE_NICE", "0")))
-    except (OSError, AttributeError):  # pragma: no cover - not on every platform
-        pass
     _warm_worker()
     if db_url:
         try:
@@ -66,6 +61,12 @@ def _worker_init(db_url: str | None, lock=None) -> None:
                 _WORKER_STORE[db_url] = Store(db_url)
         except Exception:  # reported again, with its cause, on the first document
             logger.exception("cannot open the database %s", db_url)
+    # Loaded at normal priority; from now on parsing yields the CPU to the downloader
+    # (reactor, browser), so it never stalls it.
+    try:
+        os.nice(int(os.environ.get("GOVREPORTS_PARSE_NICE", "10")))
+    except (OSError, AttributeError, ValueError):  # pragma: no cover - not on every platform
+        pass
 
 
 def process_job(item: dict, db_url: str | None, year: int | None, region: str | None = None) -> dict:

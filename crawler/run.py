@@ -153,7 +153,8 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     summary = {
         "cpu_crawler_s": round(me.ru_utime + me.ru_stime, 3),  # this process: reactor, spiders
-        "cpu_children_s": round(kids.ru_utime + kids.ru_stime, 3),  # parse workers, browser
+        "cpu_children_s": round(kids.ru_utime + kids.ru_stime, 3),  # browser (workers belong to the forkserver)
+        "cpu_parse_s": round(sum(r.get("parse_cpu_s") or 0 for r in processor.results), 3),
         "sites": len(chosen),
         "documents": len(res),
         "reports": sum(r["outcome"] in ("stored", "downloaded") for r in res),
