@@ -44,7 +44,7 @@ def _print_summary(summary: dict, as_json: bool = False) -> None:
         print(json.dumps(summary, ensure_ascii=False, indent=1))
         return
     print(f"sites {summary['sites']} · reports {summary['reports']} · flagged {summary['flagged']} · "
-          f"skipped {summary['skipped']} · failed {summary['failed']} · "
+          f"non-reports skipped {summary['non_reports_skipped'] + summary['skipped']} · failed {summary['failed']} · "
           f"browser documents {summary['browser_documents']} · {summary['wall_s']:.1f}s")
 
 

@@ -165,6 +165,8 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
         "wall_s": round(wall, 3),
         "requests": sum(int(s.get("downloader/request_count", 0)) for s in stats.values()),
         "browser_requests": sum(int(s.get("playwright/request_count/navigation", 0) or 0) for s in stats.values()),
+        "non_reports_skipped": sum(int(s.get("govreports/skipped_by_title", 0)) + int(s.get("govreports/skipped_by_content", 0))
+                                   for s in stats.values()),
         "soft_blocks": sum(int(s.get("govreports/soft_blocks", 0)) for s in stats.values()),
         "challenges": sum(int(s.get("govreports/challenge", 0)) for s in stats.values()),
     }
