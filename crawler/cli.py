@@ -61,8 +61,7 @@ def _crawl(args) -> int:
         registry, base_url = registry or SAMPLE_REGISTRY, srv.url
     try:
         summary = run_crawl(registry=registry, base_url=base_url, db=args.db, sites=args.site,
-                            region=args.region, year=args.year, progress=not args.no_progress and sys.stdout.isatty()
-                            or (not args.no_progress and not args.json),
+                            region=args.region, year=args.year, progress=not (args.no_progress or args.json),
                             polite=not args.impolite, mode="download" if args.download_only else "full",
                             results=args.results, dump_dir=args.dump, workers=args.workers,
                             log_level=args.log_level, chromium=args.chromium)
