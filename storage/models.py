@@ -184,4 +184,4 @@ class ReportSection(Base):
 
 
 # The crawl-runs record and the crawl ledger (storage/runs.py) share this metadata.
-from .runs import CrawlRun, CrawlUrl  # noqa: E402,F401
+from . import runs as _runs  # noqa: E402,F401  (CrawlRun, CrawlUrl)
