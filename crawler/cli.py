@@ -25,6 +25,11 @@ def register(subparsers) -> None:
     p.add_argument("--chromium", metavar="PATH",
                    help="Chromium for pages that need a browser (default $GOVREPORTS_CHROMIUM or /usr/bin/chromium)")
     p.add_argument("--log-level", default="WARNING")
+    p.add_argument("--nightly", action="store_true",
+                   help="the scheduled job: skip list entries already settled, stop a column's pagination at a "
+                        "page holding only known entries (docs/NIGHTLY.md)")
+    p.add_argument("--no-resume", action="store_true",
+                   help="start afresh even if the last run with these arguments was interrupted")
     p.set_defaults(func=_crawl)
 
     s = subparsers.add_parser("serve-samples", help="serve the local sample portal (sites of every CMS family)")
@@ -38,6 +43,10 @@ def register(subparsers) -> None:
     d.add_argument("--results", metavar="FILE")
     d.set_defaults(func=_demo)
 
+    from .incremental import register_runs
+
+    register_runs(subparsers)
+
 
 def _print_summary(summary: dict, as_json: bool = False) -> None:
     if as_json:
@@ -49,6 +58,7 @@ def _print_summary(summary: dict, as_json: bool = False) -> None:
 
 
 def _crawl(args) -> int:
+    from .incremental import recorded_crawl, run_line
     from .registry import SAMPLE_REGISTRY
     from .run import run_crawl
 
@@ -60,7 +70,8 @@ def _crawl(args) -> int:
         srv = PortalServer().start()
         registry, base_url = registry or SAMPLE_REGISTRY, srv.url
     try:
-        summary = run_crawl(registry=registry, base_url=base_url, db=args.db, sites=args.site,
+        summary = recorded_crawl(run_crawl, nightly=args.nightly, resume=not args.no_resume,
+                                 registry=registry, base_url=base_url, db=args.db, sites=args.site,
                             region=args.region, year=args.year, progress=not (args.no_progress or args.json),
                             polite=not args.impolite, mode="download" if args.download_only else "full",
                             results=args.results, dump_dir=args.dump, workers=args.workers,
@@ -72,6 +83,8 @@ def _crawl(args) -> int:
         if srv:
             srv.stop()
     _print_summary(summary, args.json)
+    if summary.get("run") and not args.json:
+        print(run_line(summary["run"]))
     return 1 if summary["failed"] else 0
 
 

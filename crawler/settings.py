@@ -35,9 +35,16 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.SitePrefixMiddleware": 540,
+    # incremental runs (crawler/incremental.py): conditional requests, 304s, run counts
+    "crawler.incremental.ConditionalRequestMiddleware": 500,
+}
+SPIDER_MIDDLEWARES = {
+    # known list entries dropped, nightly pagination stop, unchanged documents dropped
+    "crawler.incremental.IncrementalSpiderMiddleware": 60,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ReportPipeline": 300,
+    "crawler.incremental.LedgerPipeline": 900,  # the crawl ledger and the run's counts
 }
 # Items are parsed off the reactor: let responses keep flowing while parsing runs.
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 256 * 1024 * 1024
