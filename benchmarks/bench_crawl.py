@@ -54,7 +54,7 @@ def _run(cmd: list[str], env: dict) -> tuple[float, str]:
     wall = time.perf_counter() - t0
     r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     CPU[id(cmd)] = CPU["last"] = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
-    if p.returncode not in (0, 1):
+    if p.returncode not in (0, 1) or "{" not in p.stdout:
         raise RuntimeError(f"{' '.join(cmd[:6])}… failed ({p.returncode}):\n{p.stderr[-3000:]}")
     return wall, p.stdout
 
