@@ -160,14 +160,13 @@ class RunContext:
         if outcome == "stored":
             storage = res.get("storage")
             known = self.ledger.get(url)
-            if storage == "unchanged":
+            if storage == "unchanged":  # these bytes were stored before (under another URL)
                 self.count("unchanged")
-            elif storage == "updated" or (known is not None and known.sha256 and known.sha256 != sha):
-                self.count("changed")
             else:
-                self.count("new")
-            if res.get("flagged"):
-                self.count("flagged")
+                changed = storage == "updated" or (known is not None and known.sha256 and known.sha256 != sha)
+                self.count("changed" if changed else "new")
+                if res.get("flagged"):  # stored now and not ok: needs a look
+                    self.count("flagged")
             row = "stored"
         elif outcome == "skipped":
             self.count("skipped")
