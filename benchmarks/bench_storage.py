@@ -151,7 +151,6 @@ def grow(url: str, target: int, county_codes) -> float:
         conn.execute(text("SET LOCAL synchronous_commit = off"))
         conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
         have = conn.execute(text("SELECT COUNT(*) FROM report_versions")).scalar()
-        n = target - have
         for code in county_codes:
             ensure_region(conn, code)
         conn.execute(text("UPDATE regions SET name = '合成' || code WHERE name IS NULL"))

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from parsers.record import Report
 
 from . import models as m
-from .archive import Archive, sha256_of
+from .archive import Archive
 from .store import Counts, RawDocument, stored_parser_version, store, with_retry, write_report
 
 Parse = Callable[[bytes, str | None, str | None], Report]
