@@ -173,6 +173,9 @@ class Processor:
             method = os.environ.get("GOVREPORTS_START_METHOD") or (
                 "forkserver" if "forkserver" in methods else "spawn")
             ctx = multiprocessing.get_context(method)
+            if method == "forkserver":
+                # never re-run the caller's main script in the server (scripts without a __main__ guard)
+                ctx.set_forkserver_preload([])
             self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_worker_init,
                                              initargs=(self.db_url, ctx.Lock()))
             for _ in range(self.workers):

@@ -120,6 +120,7 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
     prog = _Progress(chosen, progress)
     processor = Processor(db if mode == "full" else None, mode=mode, workers=workers, year=year, region=region,
                           dump_dir=dump_dir, on_result=prog.on_result)
+    processor.start_pool()  # workers load the parser while the crawlers are set up
     key = f"run-{id(processor)}"
     register_processor(key, processor)
     base.set("GOVREPORTS_PROCESSOR_KEY", key, priority="cmdline")
@@ -141,7 +142,6 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
         crawlers.append(crawler)
         process.crawl(crawler, site_config=site, year=year)
     t0 = time.perf_counter()
-    processor.start_pool()  # fork the parse workers now, before the reactor and any thread
     with prog:
         process.start()
     processor.shutdown()
