@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -31,6 +32,9 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+MONEY_CELLS = "table_name = 'table2' AND col_key = 'amount'"
 
 
 class Base(DeclarativeBase):
@@ -115,6 +119,9 @@ class Figure(Base):
     __table_args__ = (
         # Serves the wide views and cross-report aggregates without touching the heap on PG.
         Index("ix_figures_lookup", "table_name", "row_key", "col_key", "report_id", "number"),
+        # Money cells (a few per report) with everything a listing shows: read without the table.
+        Index("ix_figures_money", "row_key", "report_id", "text", "number", "unit", "amount_wan",
+              postgresql_where=text(MONEY_CELLS), sqlite_where=text(MONEY_CELLS)),
     )
     report_id: Mapped[int] = mapped_column(
         ForeignKey("report_versions.id", ondelete="CASCADE"), primary_key=True
