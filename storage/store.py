@@ -12,7 +12,7 @@ import hashlib
 import io
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from sqlalchemy import bindparam, func, select, update
@@ -371,6 +371,8 @@ def store(engine: Engine, doc: RawDocument, report: Report, counts: Counts | Non
           sha: str | None = None) -> str:
     """Store one document and the report parsed from it (archive the raw bytes first)."""
     sha = sha or doc.sha256
+    if doc.encoding is None and report.encoding:  # a local file's encoding is what the parser detected
+        doc = replace(doc, encoding=report.encoding)
 
     def _write(conn: Connection):
         document_id, created = ensure_document(conn, doc, sha)

@@ -503,8 +503,9 @@ def test_cli_ingest_with_workers_then_again(db_url, tmp_path):
     assert "5 inserted" in r.stdout
     r = cli(db_url, *args)
     assert r.returncode == 0 and "0 inserted" in r.stdout and "5 unchanged" in r.stdout, r.stdout
-    r = cli(db_url, "query", "SELECT COUNT(*) AS n FROM report_versions", "--format", "json")
-    assert json.loads(r.stdout) == [{"n": 5}]
+    r = cli(db_url, "query", "SELECT COUNT(*) AS n, COUNT(encoding) AS with_encoding FROM documents",
+            "--format", "json")
+    assert json.loads(r.stdout) == [{"n": 5, "with_encoding": 5}]
     # Same parser, same archive: reparse re-derives every report and finds nothing to change.
     r = cli(db_url, "reparse", "--no-progress", "--archive", str(tmp_path / "arch"))
     assert r.returncode == 0 and "5 unchanged" in r.stdout, r.stdout + r.stderr
