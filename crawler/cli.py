@@ -27,7 +27,7 @@ def register(subparsers) -> None:
     p.add_argument("--log-level", default="WARNING")
     p.add_argument("--nightly", action="store_true",
                    help="the scheduled job: skip list entries already settled, stop a column's pagination at a "
-                        "page holding only known entries (docs/NIGHTLY.md)")
+                        "page holding only known entries (README: Nightly runs)")
     p.add_argument("--no-resume", action="store_true",
                    help="start afresh even if the last run with these arguments was interrupted")
     p.set_defaults(func=_crawl)

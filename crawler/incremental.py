@@ -1,4 +1,4 @@
-"""Incremental, resumable, recorded crawls (docs/NIGHTLY.md).
+"""Incremental, resumable, recorded crawls (README.md, "Nightly runs").
 
 Every `govreports crawl` that stores into a database is a *run* (storage.runs.crawl_runs) and
 keeps a *ledger* of the URLs it met (storage.runs.crawl_urls). Three Scrapy components use the

@@ -1,7 +1,7 @@
 """The site registry: one JSON data file listing every site to crawl.
 
 Adding a site whose CMS family already has a spider is a registry edit, not code.
-Fields (see docs/CRAWLER.md):
+Fields (see README.md, "The site registry"):
 
   name            unique short name (used by --site)
   title           the site's name
