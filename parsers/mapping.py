@@ -185,16 +185,11 @@ def _read_rows(tokens: list[Token], span: tuple[int, int], specs: tuple[RowSpec,
     found: dict[str, RowRead] = {}
     empty_labels: dict[str, int] = {}
     used: set[int] = set()
-    placement = _placement(tokens, span, specs)
-    for i in range(start, stop):
+    labelled = list(_labelled_rows(tokens, span, specs))
+    placement = _placement(labelled)
+    for i, spec, vals in labelled:
         t = tokens[i]
-        if t.is_value:
-            continue
-        spec = _match_spec(t.label, specs)
-        if spec is None:
-            continue
         n = len(spec.columns)
-        vals = _figures_after(tokens, i, stop)
         if not vals:
             # A printed row with no cells at all — unless it is the last thing printed (a
             # document cut short) or a bare column header word ("总计" over the columns).
@@ -257,27 +252,25 @@ class Placement:
     hint: int = 0  # the commoner offset, for a flagged guess
 
 
-def _placement(tokens: list[Token], span: tuple[int, int], specs) -> Placement:
+def _labelled_rows(tokens: list[Token], span: tuple[int, int], specs):
+    """(label index, template row, figures printed after it) for every row label in the span."""
     start, stop = span
-    cols: dict[int, int] = {}
-    offs: dict[int, int] = {}
-    trails: list[int] = []
-    for i in range(start, stop):
-        t = tokens[i]
-        if t.is_value or _match_spec(t.label, specs) is None:
-            continue
-        vals = _figures_after(tokens, i, stop)
-        if any(not _is_blank(v) for v in vals):
-            trails.append(next(k for k, v in enumerate(reversed(vals)) if not _is_blank(v)))
-    trailing = min(trails) if len(trails) >= 3 else 0
     for i in range(start, stop):
         t = tokens[i]
         if t.is_value:
             continue
         spec = _match_spec(t.label, specs)
-        if spec is None:
-            continue
-        vals = _figures_after(tokens, i, stop)
+        if spec is not None:
+            yield i, spec, _figures_after(tokens, i, stop)
+
+
+def _placement(labelled) -> Placement:
+    cols: dict[int, int] = {}
+    offs: dict[int, int] = {}
+    trails = [next(k for k, v in enumerate(reversed(vals)) if not _is_blank(v))
+              for _, _, vals in labelled if any(not _is_blank(v) for v in vals)]
+    trailing = min(trails) if len(trails) >= 3 else 0
+    for _, spec, vals in labelled:
         n = len(spec.columns)
         if trailing and len(vals) - trailing >= n:
             vals = vals[: len(vals) - trailing]
