@@ -33,8 +33,12 @@ def find_title(text: str) -> str | None:
     for m in _HEADER_FIELD.finditer(text[:3000]):
         if m.group(1) == "标题" and m.group(2).strip():
             return m.group(2).strip()
-    for line in text[:6000].split("\n"):
-        line = line.strip(" |\t\u00a0")
+    lines = [ln.strip(" |\t\u00a0") for ln in text[:6000].split("\n")]
+    for k, line in enumerate(lines):
+        nxt = lines[k + 1] if k + 1 < len(lines) else ""
+        if (line and "信息公开" in line and not _TITLE_WORDS.search(line) and len(line) <= 40
+                and re.fullmatch(r"(工作)?(年度报告|年报)", nxt)):
+            line += nxt  # a title wrapped over two lines ("…政府信息公开工作" / "年度报告")
         if (6 <= len(line) <= 80 and _TITLE_WORDS.search(line) and not line.startswith(("根据", "本报告", "按照"))
                 and not re.match(r"^[一二三四五六七八九十]、|^\(", line) and not line.endswith(("。", "；", ";"))):
             # "X报告 X报告" (a title printed twice by the page) keeps one copy.
