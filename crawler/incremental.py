@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
@@ -41,6 +42,7 @@ ACTIVE: "RunContext | None" = None
 
 SETTLED = ("stored", "skipped")  # ledger outcomes of a document: its bytes need no second look
 MAX_ERRORS = 200
+FLUSH_SECONDS = 0.25  # how often settled ledger rows are written during a run
 
 
 class RunContext:
@@ -63,7 +65,10 @@ class RunContext:
         self.pending: dict[str, tuple] = {}  # document url -> (entry, site, sha256, etag, last_modified)
         self._lock = threading.Lock()
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="ledger")
-        self._last_flush = 0.0
+        self._buffer: list[dict] = []
+        self._last_flush = 0.0  # the first rows go at once; later ones at most every FLUSH_SECONDS
+        self._timer: threading.Timer | None = None
+        self._closed = False
 
     # ------------------------------------------------------------ counts and the run row
     def count(self, name: str, n: int = 1) -> None:
@@ -89,24 +94,49 @@ class RunContext:
         fut.add_done_callback(_log_failure)
 
     def write(self, rows: list[dict]) -> None:
-        """Ledger rows, then the run's counts (heartbeat), in one background thread, in order."""
+        """Ledger rows, then the run's counts (heartbeat), in one background thread, in order.
+
+        Rows are batched and flushed at most every FLUSH_SECONDS: a transaction per settled
+        document cost the reactor thread real time (the GIL), and a killed run loses at most
+        the last batch — those entries are fetched again and re-stored as a no-op."""
+        with self._lock:
+            self._buffer.extend(rows)
+            wait = FLUSH_SECONDS - (time.monotonic() - self._last_flush)
+            later = wait > 0 and self._timer is None
+            if later:  # a flush soon, even if nothing else is written: rows never lag long
+                self._timer = threading.Timer(wait, self._flush)
+                self._timer.daemon = True
+        if wait <= 0:
+            self._flush()
+        elif later:
+            self._timer.start()
+
+    def _flush(self, **final) -> None:
         from storage.runs import record_urls, update_run
 
+        with self._lock:
+            if self._closed:
+                return
+            if final:
+                self._closed = True
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            rows, self._buffer = self._buffer, []
+            self._last_flush = time.monotonic()
         counts, errors = self._snapshot()
 
         def _job():
-            record_urls(self.engine, rows)
-            update_run(self.engine, self.run_id, counts, errors)
+            if rows:
+                record_urls(self.engine, rows)
+            update_run(self.engine, self.run_id, counts, errors, **final)
 
         self._submit(_job)
 
     def close(self, status: str, requests: int | None = None) -> None:
-        from storage.runs import update_run
-
         if requests is not None:
             self.counts["requests"] = max(self.counts["requests"], requests)
-        counts, errors = self._snapshot()
-        self._submit(lambda: update_run(self.engine, self.run_id, counts, errors, status=status, ended=True))
+        self._flush(status=status, ended=True)
         self._writer.shutdown(wait=True)
 
     # ------------------------------------------------------------ entries

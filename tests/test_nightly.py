@@ -254,9 +254,11 @@ def test_crawl_killed_with_sigkill_resumes_to_the_same_database(tmp_path):
                 if db.exists():
                     try:
                         stored_at_kill = rows(db, "SELECT COUNT(*) FROM report_versions")[0][0]
+                        # the ledger follows the database in batches (at most a second behind)
+                        settled_now = rows(db, "SELECT COUNT(*) FROM crawl_urls WHERE entry_run_id IS NOT NULL")[0][0]
                     except sqlite3.OperationalError:  # schema not there yet
-                        stored_at_kill = 0
-                    if stored_at_kill >= 2:
+                        stored_at_kill = settled_now = 0
+                    if stored_at_kill >= 2 and settled_now >= 1:
                         break
                 time.sleep(0.05)
         finally:
