@@ -174,7 +174,6 @@ class RowRead:
     ambiguous: bool = False
     candidates: list[list[str]] | None = None
     inferred: bool = False
-    split_by_arithmetic: bool = False  # a squashed run that only one reading makes add up
     blank_only: bool = False
     pos: int = 0  # token index of the label (or of the first figure for inferred rows)
 

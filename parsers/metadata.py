@@ -16,7 +16,6 @@ _ISO_DATE = re.compile(r"((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
 _TITLE_WORDS = re.compile(r"(政府|政务)?信息公开.{0,8}(年度报告|年报)|年度报告")
 _HEADER_FIELD = re.compile(r"^[ \t]*(标题|发布机构|发布时间|来源)[ \t]*[:：][ \t]*(.*)$", re.M)
 _AGENCY_PREFIX = re.compile(r"^(关于印发|关于公布|关于发布|《)")
-REPORT_SIGNS = re.compile(r"总体情况|主动公开政府信息情况|收到和处理政府信息公开申请|政府信息公开.{0,6}(年度报告|年报)")
 
 
 @dataclass

@@ -63,13 +63,15 @@ def _parse_html(text: str, base: dict) -> Report:
     meta_tags = metadata.html_meta(root)
     grid = html_tables.read_tables(root)
     body = main_text_of_html(root)  # after reading tables: trafilatura may prune the tree
-    if not _has_template_labels(grid):
+    tokens = tokens_of(grid)
+    if detect(all_labels(tokens)) is None:
         # Tables printed as paragraphs, or a text dump wrapped in HTML.
         fallback = _text_grid(body)
-        if _has_template_labels(fallback):
-            grid = fallback
+        fallback_tokens = tokens_of(fallback)
+        if detect(all_labels(fallback_tokens)) is not None:
+            grid, tokens = fallback, fallback_tokens
     full_text = (meta_tags.get("ArticleTitle", "") + "\n" + body) if body else meta_tags.get("ArticleTitle", "")
-    return _finish(grid, full_text, base, meta_tags)
+    return _finish(grid, full_text, base, meta_tags, tokens)
 
 
 def _text_grid(text: str) -> Grid:
@@ -100,16 +102,12 @@ def _parse_office(data: bytes, kind: str, base: dict) -> Report:
     return _finish(grid, normalise(text), base, {})
 
 
-def _has_template_labels(grid: Grid) -> bool:
-    return detect(all_labels(tokens_of(grid))) is not None
-
-
-def _finish(grid: Grid, text: str, base: dict, meta_tags: dict) -> Report:
+def _finish(grid: Grid, text: str, base: dict, meta_tags: dict, tokens=None) -> Report:
     meta = metadata.read_meta(text, meta_tags)
     report = Report(NEEDS_REVIEW, layout=grid.layout, title=meta.title, agency=meta.agency, year=meta.year,
                     publication_date=meta.publication_date, site_id_code=meta.site_id_code,
                     region_code=meta.region_code, narrative=narrative.sections(text), **base)
-    tokens = tokens_of(grid)
+    tokens = tokens_of(grid) if tokens is None else tokens
     template = detect(all_labels(tokens))
     if template is None:
         if len(text.strip()) < 400 and _SOFT_BLOCK.search(text):

@@ -44,10 +44,6 @@ class Cell:
     inferred: bool = False  # the cell's row was assigned by position, not by a printed label
     source: dict[str, Any] = field(default_factory=dict)  # layout, grid row/col, ...
 
-    @property
-    def trusted(self) -> bool:
-        return not (self.ambiguous or self.inferred)
-
 
 @dataclass
 class Finding:

@@ -121,10 +121,7 @@ def _ingest(args) -> int:
                               workers=args.workers)
     except (SchemaError, FileNotFoundError) as exc:
         return _fail(str(exc))
-    for err in counts.errors:
-        print(f"failed: {err}", file=sys.stderr)
-    print(f"reports: {counts.summary()}")
-    return 1 if counts.failed else 0
+    return _print_counts(counts)
 
 
 def _reparse(args) -> int:
@@ -135,6 +132,11 @@ def _reparse(args) -> int:
         counts = reparse_all(engine, _archive(args), progress=not args.no_progress)
     except SchemaError as exc:
         return _fail(str(exc))
+    return _print_counts(counts)
+
+
+def _print_counts(counts) -> int:
+    """Failures on stderr, inserted/updated/unchanged on stdout; exit 1 where any failed."""
     for err in counts.errors:
         print(f"failed: {err}", file=sys.stderr)
     print(f"reports: {counts.summary()}")

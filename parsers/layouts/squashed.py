@@ -248,8 +248,7 @@ def _settle(rr, ok: list[list[str]]) -> None:
     rr.candidates = ok
     rr.texts = ok[0]
     if len(ok) == 1:
-        rr.ambiguous = False
-        rr.split_by_arithmetic = True
+        rr.ambiguous = False  # only one reading adds up: the template's arithmetic decided
 
 
 def _columns_ok(found: dict, template: "Template", key: str, cand: list[str]) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..grid import Grid, GridCell
+from ..grid import Grid
 from ..values import is_value_text
 
 _MD_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -98,6 +98,3 @@ def read_text(text: str) -> Grid:
     flush()
     return grid
 
-
-def cells_in_order(grid: Grid) -> list[GridCell]:
-    return [c for row in grid.rows for c in row if not c.copy]
