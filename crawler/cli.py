@@ -23,7 +23,8 @@ def register(subparsers) -> None:
     p.add_argument("--no-progress", action="store_true", help="no live progress display")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--chromium", metavar="PATH",
-                   help="Chromium for pages that need a browser (default $GOVREPORTS_CHROMIUM or /usr/bin/chromium)")
+                   help="Chromium for pages that need a browser (default $GOVREPORTS_CHROMIUM, else "
+                        "/usr/bin/chromium-headless-shell, else /usr/bin/chromium)")
     p.add_argument("--log-level", default="WARNING")
     p.add_argument("--nightly", action="store_true",
                    help="the scheduled job: skip list entries already settled, stop a column's pagination at a "
@@ -55,37 +56,58 @@ def _print_summary(summary: dict, as_json: bool = False) -> None:
     print(f"sites {summary['sites']} · reports {summary['reports']} · flagged {summary['flagged']} · "
           f"non-reports skipped {summary['non_reports_skipped'] + summary['skipped']} · failed {summary['failed']} · "
           f"browser documents {summary['browser_documents']} · {summary['wall_s']:.1f}s")
+    if summary.get("run_line"):
+        print(summary["run_line"])
 
 
 def _crawl(args) -> int:
-    from .incremental import recorded_crawl, run_line
-    from .registry import SAMPLE_REGISTRY
-    from .run import run_crawl
-
     srv = None
     registry, base_url = args.registry, args.base_url
-    if args.sample_portal:
-        from samples.portal.server import PortalServer
-
-        srv = PortalServer().start()
-        registry, base_url = registry or SAMPLE_REGISTRY, srv.url
     try:
-        summary = recorded_crawl(run_crawl, nightly=args.nightly, resume=not args.no_resume,
-                                 registry=registry, base_url=base_url, db=args.db, sites=args.site,
-                            region=args.region, year=args.year, progress=not (args.no_progress or args.json),
-                            polite=not args.impolite, mode="download" if args.download_only else "full",
-                            results=args.results, dump_dir=args.dump, workers=args.workers,
-                            log_level=args.log_level, chromium=args.chromium)
-    except ValueError as exc:
-        print(f"govreports crawl: {exc}", file=sys.stderr)
-        return 2
+        if args.sample_portal:
+            from samples.portal.server import PortalServer
+
+            from .registry import SAMPLE_REGISTRY
+
+            srv = PortalServer().start()
+            registry, base_url = registry or SAMPLE_REGISTRY, srv.url
+        summary = _recorded_crawl(args, registry=registry, base_url=base_url, sites=args.site, region=args.region,
+                                  year=args.year, progress=not (args.no_progress or args.json),
+                                  polite=not args.impolite, mode="download" if args.download_only else "full",
+                                  results=args.results, dump_dir=args.dump, workers=args.workers,
+                                  log_level=args.log_level, chromium=args.chromium)
     finally:
         if srv:
             srv.stop()
+    if summary is None:
+        return 2
     _print_summary(summary, args.json)
-    if summary.get("run") and not args.json:
-        print(run_line(summary["run"]))
     return 1 if summary["failed"] else 0
+
+
+def _recorded_crawl(args, **kw) -> dict | None:
+    """A recorded crawl (crawler.incremental) into args.db; None after printing why it cannot run."""
+    from .pipelines import make_processor
+
+    # Parse workers first: they load storage and the parser on the other cores while Scrapy loads here.
+    processor = make_processor(db=args.db, mode=kw.get("mode", "full"), workers=kw.get("workers", 0),
+                               year=kw.get("year"), region=kw.get("region"), dump_dir=kw.get("dump_dir"))
+    from storage.db import SchemaError
+
+    from .incremental import recorded_crawl, run_line
+    from .run import run_crawl
+
+    try:
+        summary = recorded_crawl(run_crawl, nightly=getattr(args, "nightly", False),
+                                 resume=not getattr(args, "no_resume", False), db=args.db, processor=processor, **kw)
+    except (ValueError, SchemaError) as exc:
+        print(f"govreports {args.command}: {exc}", file=sys.stderr)
+        return None
+    finally:
+        processor.shutdown()
+    if summary.get("run") and not getattr(args, "json", False):
+        summary["run_line"] = run_line(summary["run"])
+    return summary
 
 
 def _serve(args) -> int:
@@ -103,12 +125,13 @@ def _demo(args) -> int:
     from samples.portal.server import PortalServer
 
     from .registry import SAMPLE_REGISTRY
-    from .run import run_crawl
 
     with PortalServer() as srv:
         print(f"sample portal at {srv.url}/ — {len(srv.portal.sites)} sites, {len(srv.portal.reports)} reports; "
               f"crawling into {args.db}")
-        summary = run_crawl(registry=SAMPLE_REGISTRY, base_url=srv.url, db=args.db, progress=not args.no_progress,
-                            polite=False, results=args.results)
+        summary = _recorded_crawl(args, registry=SAMPLE_REGISTRY, base_url=srv.url, progress=not args.no_progress,
+                                  polite=False, results=args.results)
+    if summary is None:
+        return 2
     _print_summary(summary)
     return 1 if summary["failed"] else 0

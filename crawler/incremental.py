@@ -381,7 +381,10 @@ class LedgerPipeline:
 def recorded_crawl(run_crawl: Callable[..., dict], *, nightly: bool = False, resume: bool = True,
                    **kw) -> dict:
     """run_crawl(**kw) as a recorded run: a crawl_runs row, the ledger, incremental fetching; an
-    interrupted run with the same arguments is continued. Download-only crawls are not recorded."""
+    interrupted run with the same arguments is continued. Download-only crawls are not recorded.
+
+    The run starts (database opened, run row written, ledger loaded) once the crawlers are set
+    up, just before the first request: a parse worker creates the schema meanwhile."""
     global ACTIVE
     if kw.get("mode", "full") != "full" or not kw.get("db"):
         return run_crawl(**kw)
@@ -390,27 +393,36 @@ def recorded_crawl(run_crawl: Callable[..., dict], *, nightly: bool = False, res
     from .pipelines import Store
     from .registry import DEFAULT_REGISTRY
 
-    engine = Store(kw["db"]).engine
     mode = "nightly" if nightly else ("backfill" if kw.get("region") or kw.get("year") else "full")
     arguments = {"mode": mode, "registry": str(Path(kw.get("registry") or DEFAULT_REGISTRY).resolve()),
                  "base_url": kw.get("base_url"), "sites": sorted(kw.get("sites") or []) or None,
                  "region": kw.get("region"), "year": kw.get("year")}
-    run_id, chain = start_run(engine, mode, arguments, resume=resume)
-    ctx = RunContext(engine, run_id, mode, chain, load_ledger(engine))
-    ACTIVE = ctx
+    run: dict[str, Any] = {}
+
+    def start() -> None:
+        global ACTIVE
+        processor = kw.get("processor")
+        engine = processor.database_engine() if processor is not None else Store(kw["db"]).engine
+        run_id, chain = start_run(engine, mode, arguments, resume=resume)
+        run.update(id=run_id, chain=chain)
+        ACTIVE = RunContext(engine, run_id, mode, chain, load_ledger(engine))
+
     status, requests = FAILED, None
     try:
-        summary = run_crawl(**kw)
+        summary = run_crawl(**kw, before_start=start)
         reasons = {v.get("finish_reason") for v in (summary.get("per_site") or {}).values()}
         status = FINISHED if reasons <= {"finished"} else INTERRUPTED
         requests = summary.get("requests")
     except BaseException as exc:
-        ctx.errors.append(f"{type(exc).__name__}: {exc}")
+        if ACTIVE is not None:
+            ACTIVE.errors.append(f"{type(exc).__name__}: {exc}")
         raise
     finally:
-        ACTIVE = None
-        ctx.close(status, requests)
-    summary["run"] = dict(id=run_id, mode=mode, status=status, resumed_from=chain[0] if chain else None,
+        ctx, ACTIVE = ACTIVE, None
+        if ctx is not None:
+            ctx.close(status, requests)
+    chain = run["chain"]
+    summary["run"] = dict(id=run["id"], mode=mode, status=status, resumed_from=chain[0] if chain else None,
                           **ctx.counts, **ctx.extra, errors=len(ctx.errors))
     return summary
 

@@ -10,13 +10,15 @@ The storage boundary is one function, :func:`store_document` (archive the bytes,
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import importlib
 import json
 import logging
 import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
@@ -31,13 +33,21 @@ REPORT_STATUSES = {"ok", "needs_review", "unknown_template", "unreadable"}
 
 # ------------------------------------------------------------------ work done in pool workers
 
-def _warm_worker() -> None:
-    try:
-        import parsers  # noqa: F401
-        import parsers.pipeline  # noqa: F401
-        import trafilatura  # noqa: F401
-    except Exception:  # pragma: no cover - a broken parser shows up on the first document
-        pass
+_PARSER_MODULES = ("parsers.pipeline", "trafilatura")
+_STORAGE_MODULES = ("storage.store", "storage.migrate")
+
+
+def _load(modules: tuple[str, ...]) -> None:
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # pragma: no cover - a broken parser shows up on the first document
+            pass
+
+
+def load_parser() -> None:
+    """Load the parser before the first document arrives (a job of its own, see Processor)."""
+    _load(_PARSER_MODULES)
 
 
 def parse_job(data: bytes, content_type: str | None, url: str | None):
@@ -48,25 +58,33 @@ def parse_job(data: bytes, content_type: str | None, url: str | None):
 
 
 _WORKER_STORE: dict[str, "Store"] = {}
+_WORKER_LOCK = None  # shared by a pool's workers: one of them creates a new database's schema
 
 
-def _worker_init(db_url: str | None, lock=None) -> None:
-    _warm_worker()
-    if db_url:
-        try:
-            if lock is not None:
-                with lock:  # one worker creates a new database's schema, the others wait
-                    _WORKER_STORE[db_url] = Store(db_url)
-            else:
-                _WORKER_STORE[db_url] = Store(db_url)
-        except Exception:  # reported again, with its cause, on the first document
-            logger.exception("cannot open the database %s", db_url)
-    # Loaded at normal priority; from now on parsing yields the CPU to the downloader
-    # (reactor, browser), so it never stalls it.
+def _worker_init(db_url: str | None, lock=None, nice: int = 0) -> None:
+    """A worker loads storage first when there is a database: its first job creates the schema,
+    which a recorded run waits for. The parser is loaded by the next job, before documents come."""
+    global _WORKER_LOCK
     try:
-        os.nice(int(os.environ.get("GOVREPORTS_PARSE_NICE", "10")))
+        os.nice(int(os.environ.get("GOVREPORTS_PARSE_NICE", nice)))
     except (OSError, AttributeError, ValueError):  # pragma: no cover - not on every platform
         pass
+    _WORKER_LOCK = lock
+    _load(_STORAGE_MODULES if db_url else _PARSER_MODULES)
+
+
+def _worker_store(db_url: str) -> "Store":
+    store = _WORKER_STORE.get(db_url)
+    if store is None:
+        with _WORKER_LOCK or contextlib.nullcontext():
+            store = _WORKER_STORE.get(db_url) or Store(db_url)
+        _WORKER_STORE[db_url] = store
+    return store
+
+
+def prepare_database(db_url: str) -> None:
+    """Create (or check) the database schema in a worker, while the crawler process loads Scrapy."""
+    _worker_store(db_url)
 
 
 def process_job(item: dict, db_url: str | None, year: int | None, region: str | None = None) -> dict:
@@ -89,10 +107,7 @@ def process_job(item: dict, db_url: str | None, year: int | None, region: str | 
     res["cells"] = [[c.table, c.row, c.col, c.text, c.number, c.kind] for c in report.cells()]
     if not db_url:
         return res | {"outcome": "stored", "storage": "not stored (no database)"}
-    store = _WORKER_STORE.get(db_url)
-    if store is None:
-        store = _WORKER_STORE[db_url] = Store(db_url)
-    return res | {"outcome": "stored", "storage": store_document(store, item, report)}
+    return res | {"outcome": "stored", "storage": store_document(_worker_store(db_url), item, report)}
 
 
 # ------------------------------------------------------------------ the storage boundary
@@ -149,14 +164,19 @@ class Processor:
     def __init__(self, db_url: str | None, mode: str = "full", workers: int = 0, year: int | None = None,
                  region: str | None = None, dump_dir: str | None = None, on_result: Callable[[dict], None] | None = None) -> None:
         self.db_url, self.mode, self.year, self.region = db_url, mode, year, region
-        # one core stays with the reactor (and the browser); parsing gets the others
-        self.workers = workers or max(1, os.cpu_count() or 1)
+        # One core stays with the reactor and the browser; parsing gets the others. Where workers
+        # must share a core with them (one core, or --workers above that), workers run at low
+        # priority (nice 10), so parsing never stalls the downloader.
+        cores = os.cpu_count() or 1
+        self.workers = workers or max(1, cores - 1)
+        self.nice = 0 if self.workers < cores else 10
         self.dump_dir = Path(dump_dir) if dump_dir else None
         self.on_result = on_result
         self.results: list[dict] = []
         self._lock = threading.Lock()
         self._pool: Executor | None = None
         self._opened = 0
+        self._database: Future | None = None
 
     def start_pool(self) -> None:
         """Start the parse workers; they load the parser while the first pages download.
@@ -177,9 +197,23 @@ class Processor:
                 # never re-run the caller's main script in the server (scripts without a __main__ guard)
                 ctx.set_forkserver_preload([])
             self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_worker_init,
-                                             initargs=(self.db_url, ctx.Lock()))
-            for _ in range(self.workers):
-                self._pool.submit(_warm_worker)
+                                             initargs=(self.db_url, ctx.Lock(), self.nice))
+            # One worker starts now (it creates the schema, which a recorded run waits for); the
+            # pool adds the others only when documents queue up: workers loading the parser all at
+            # once would hold up the crawler's own start and the browser.
+            if self.db_url:
+                self._database = self._pool.submit(prepare_database, self.db_url)
+
+    def database_engine(self):
+        """An engine on the crawl's database, its schema created and checked (storage.db.SchemaError
+        if it cannot be used). Waits for the worker that prepares it, if one does."""
+        if self._database is None:
+            return Store(self.db_url).engine
+        self._database.result()  # the worker's SchemaError, or the database's error, is raised here
+        self._pool.submit(load_parser)  # the worker is free now: no second one starts for this
+        from storage.db import make_engine
+
+        return make_engine(self.db_url)
 
     def open(self) -> None:
         self.start_pool()
@@ -242,6 +276,16 @@ class Processor:
         meta = {"url": item["url"], "content_type": item.get("content_type"), "file": name, "site": item.get("site")}
         with open(self.dump_dir / "index.jsonl", "a", encoding="utf-8") as f:
             f.write(json.dumps(meta, ensure_ascii=False) + "\n")
+
+
+def make_processor(*, db: str | None, mode: str = "full", workers: int = 0, year: int | None = None,
+                   region: str | None = None, dump_dir: str | None = None) -> Processor:
+    """The processor of one `govreports crawl`, its parse workers already starting (they load
+    the parser while the crawler process loads Scrapy)."""
+    processor = Processor(db if mode == "full" else None, mode=mode, workers=workers, year=year, region=region,
+                          dump_dir=dump_dir)
+    processor.start_pool()
+    return processor
 
 
 _PROCESSORS: dict[str, Processor] = {}

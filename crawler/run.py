@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
-from .pipelines import Processor, register_processor
+from .pipelines import Processor, make_processor, register_processor
 from .registry import SiteConfig, load_registry, select_sites
 
 IMPOLITE = {
@@ -108,8 +110,13 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
               sites: list[str] | None = None, region: str | None = None, year: int | None = None,
               progress: bool = True, polite: bool = True, mode: str = "full", results: str | None = None,
               dump_dir: str | None = None, workers: int = 0, log_level: str = "WARNING",
-              chromium: str | None = None) -> dict:
-    """Crawl the selected sites; returns a summary (and writes per-document results as JSON lines)."""
+              chromium: str | None = None, processor: Processor | None = None,
+              before_start: Callable[[], None] | None = None) -> dict:
+    """Crawl the selected sites; returns a summary (and writes per-document results as JSON lines).
+
+    `processor`: one made (and its pool started) by the caller before Scrapy was imported, so
+    the parse workers load the parser while this process loads the crawler. `before_start`: called
+    once the crawlers are set up, just before the first request (a recorded run starts there)."""
     chosen = select_sites(load_registry(registry, base_url), sites, region)
     if not chosen:
         raise ValueError("no site matches the selection")
@@ -118,9 +125,9 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
         launch = dict(base.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"), executable_path=chromium)
         base.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="cmdline")
     prog = _Progress(chosen, progress)
-    processor = Processor(db if mode == "full" else None, mode=mode, workers=workers, year=year, region=region,
-                          dump_dir=dump_dir, on_result=prog.on_result)
-    processor.start_pool()  # workers load the parser while the crawlers are set up
+    if processor is None:
+        processor = make_processor(db=db, mode=mode, workers=workers, year=year, region=region, dump_dir=dump_dir)
+    processor.on_result = prog.on_result
     key = f"run-{id(processor)}"
     register_processor(key, processor)
     base.set("GOVREPORTS_PROCESSOR_KEY", key, priority="cmdline")
@@ -141,6 +148,8 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
         prog.connect(crawler, site.name)
         crawlers.append(crawler)
         process.crawl(crawler, site_config=site, year=year)
+    if before_start is not None:
+        before_start()
     t0 = time.perf_counter()
     with prog:
         process.start()
@@ -164,6 +173,7 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
         "browser_documents": sum(bool(r.get("via_browser")) for r in res),
         "wall_s": round(wall, 3),
         "requests": sum(int(s.get("downloader/request_count", 0)) for s in stats.values()),
+        "browsers_launched": sys.modules["crawler.browser"].LAUNCHES if "crawler.browser" in sys.modules else 0,
         "browser_requests": sum(int(s.get("playwright/request_count/navigation", 0) or 0) for s in stats.values()),
         "non_reports_skipped": sum(int(s.get("govreports/skipped_by_title", 0)) + int(s.get("govreports/skipped_by_content", 0))
                                    for s in stats.values()),

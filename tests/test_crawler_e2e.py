@@ -14,8 +14,9 @@ import pytest
 from samples.portal.check import DOCS, check, gold_mismatches, load_results, report_cells
 from samples.portal.server import PortalServer
 
+from crawler.settings import CHROMIUM_PATH as CHROMIUM
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("GOVREPORTS_CHROMIUM", "/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM),
                                 reason=f"Chromium not installed at {CHROMIUM} (apt-get install -y chromium): "
                                        "the sample portal's JS-only list and 412 site need a browser")
@@ -108,6 +109,8 @@ def test_browser_only_for_js_list_and_412_site(run):
     passed = {e["path"] for e in details if e["status"] == 200}
     assert challenged & passed
     assert all(e["browser"] for e in details if e["status"] == 200)
+    # two browser sites (four download handlers), one Chromium for the whole crawl
+    assert run["summary"]["browsers_launched"] == 1
 
 
 def test_without_browser_those_sites_fail(run, tmp_path):

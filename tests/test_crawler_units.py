@@ -116,3 +116,19 @@ def test_scrapy_crawl_command(tmp_path):
         truth = {t["url"] for t in srv.truth() if t["site"] == "ptoffice"}
     got = {json.loads(line)["url"] for line in out.read_text().splitlines()}
     assert got == truth
+
+
+def test_crawl_into_a_newer_schema_says_what_to_do(tmp_path):
+    """A database from a newer govreports: a one-line error naming the fix, no traceback."""
+    from sqlalchemy import create_engine, text
+
+    db = tmp_path / "newer.db"
+    with create_engine(f"sqlite:///{db}").begin() as conn:
+        conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+        conn.execute(text("INSERT INTO alembic_version VALUES ('9999')"))
+    cmd = [sys.executable, "-m", "govreports_cli", "--db", f"sqlite:///{db}", "crawl", "--registry",
+           str(SAMPLE_REGISTRY), "--base-url", "http://127.0.0.1:9", "--site", "ptoffice", "--no-progress"]
+    p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2
+    assert "newer than this govreports" in p.stderr and "upgrade govreports" in p.stderr
+    assert "Traceback" not in p.stderr

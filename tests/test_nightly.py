@@ -21,9 +21,10 @@ import pytest
 
 from samples.portal.server import PortalServer
 
+from crawler.settings import CHROMIUM_PATH as CHROMIUM
+
 ROOT = Path(__file__).resolve().parent.parent
 REGISTRY = ROOT / "samples" / "portal" / "sites.json"
-CHROMIUM = os.environ.get("GOVREPORTS_CHROMIUM", "/usr/bin/chromium")
 HAVE_BROWSER = bool(shutil.which(CHROMIUM) or os.path.exists(CHROMIUM))
 PLAIN_SITES = ("pingtan", "ptoffice", "shanghai", "hongze", "longgang", "weishan")  # no browser needed
 
