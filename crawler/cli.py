@@ -44,9 +44,11 @@ def register(subparsers) -> None:
     d.add_argument("--results", metavar="FILE")
     d.set_defaults(func=_demo)
 
-    from .incremental import register_runs
-
-    register_runs(subparsers)
+    r = subparsers.add_parser("runs", help="list the crawl runs with their counts (newest first)")
+    r.add_argument("--limit", type=int, default=20)
+    r.add_argument("--json", action="store_true")
+    r.add_argument("--errors", type=int, metavar="RUN_ID", help="print the errors of one run")
+    r.set_defaults(func=_runs)
 
 
 def _print_summary(summary: dict, as_json: bool = False) -> None:
@@ -58,6 +60,22 @@ def _print_summary(summary: dict, as_json: bool = False) -> None:
           f"browser documents {summary['browser_documents']} · {summary['wall_s']:.1f}s")
     if summary.get("run_line"):
         print(summary["run_line"])
+    troubled = _troubled_sites(summary)
+    if troubled:
+        silent = [k for k, v in troubled.items() if not v.get("responses")]
+        print(f"failed requests on {len(troubled)} site(s): "
+              + ", ".join(f"{k} {v['failed_requests']}" for k, v in troubled.items())
+              + (f"; no answer at all from {', '.join(silent)}" if silent else "")
+              + " (after retries; the log says why, and `govreports runs --errors RUN_ID` keeps it)", file=sys.stderr)
+
+
+def _troubled_sites(summary: dict) -> dict:
+    return {k: v for k, v in (summary.get("per_site") or {}).items() if v.get("failed_requests")}
+
+
+def _exit_code(summary: dict) -> int:
+    """1 when a document failed or a request failed for good (a scheduled job must notice)."""
+    return 1 if summary["failed"] or _troubled_sites(summary) else 0
 
 
 def _crawl(args) -> int:
@@ -82,7 +100,7 @@ def _crawl(args) -> int:
     if summary is None:
         return 2
     _print_summary(summary, args.json)
-    return 1 if summary["failed"] else 0
+    return _exit_code(summary)
 
 
 def _recorded_crawl(args, **kw) -> dict | None:
@@ -134,4 +152,48 @@ def _demo(args) -> int:
     if summary is None:
         return 2
     _print_summary(summary)
-    return 1 if summary["failed"] else 0
+    return _exit_code(summary)
+
+
+def _runs(args) -> int:
+    from storage.db import SchemaError, check_schema, make_engine
+    from storage.runs import list_runs
+
+    try:
+        engine = make_engine(args.db, read_only=True)
+        check_schema(engine)
+    except SchemaError as exc:
+        print(f"govreports runs: {exc}", file=sys.stderr)
+        return 1
+    runs = list_runs(engine, limit=10**9 if args.errors else args.limit)
+    if args.errors:
+        run = next((r for r in runs if r["id"] == args.errors), None)
+        if run is None:
+            print(f"govreports runs: no run {args.errors}", file=sys.stderr)
+            return 1
+        for e in run["errors"] or []:
+            print(e)
+        return 0
+    if args.json:
+        print(json.dumps(runs, ensure_ascii=False, default=str, indent=1))
+        return 0
+    cols = ("id", "mode", "status", "started", "seconds", "requests", "new", "changed", "unchanged",
+            "failed", "flagged", "skipped", "errors", "arguments")
+    rows = []
+    for r in runs:
+        secs = ((r["ended_at"] - r["started_at"]).total_seconds() if r["ended_at"] and r["started_at"] else None)
+        a = r["arguments"] or {}
+        args_s = " ".join(f"--{k} {v}" for k, v in a.items() if k in ("region", "year") and v)
+        args_s += " " + ",".join(a.get("sites") or []) if a.get("sites") else ""
+        if r["resumed_from"]:
+            args_s += f" (continues {r['resumed_from']})"
+        rows.append([str(r["id"]), r["mode"], r["status"], r["started_at"].strftime("%Y-%m-%d %H:%M:%S"),
+                     "" if secs is None else f"{secs:.1f}"] + [str(r[c]) for c in cols[5:12]]
+                    + [str(len(r["errors"] or [])), args_s.strip()])
+    widths = [max(len(c), *(len(row[i]) for row in rows)) if rows else len(c) for i, c in enumerate(cols)]
+    print("  ".join(c.ljust(w) for c, w in zip(cols, widths)).rstrip())
+    for row in rows:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
+    if not rows:
+        print("(no runs)")
+    return 0

@@ -319,7 +319,18 @@ def _is_document(o: Any) -> bool:
 
 class ConditionalRequestMiddleware:
     """If-None-Match / If-Modified-Since for known documents; 304 = unchanged; request and
-    failure counts for the run record."""
+    failure counts for the run record (and the crawler's stats: govreports/failed_requests)."""
+
+    def __init__(self, crawler=None) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _failed(self) -> None:
+        if self.crawler is not None:
+            self.crawler.stats.inc_value("govreports/failed_requests")
 
     def process_request(self, request, spider=None):
         ctx = ACTIVE
@@ -339,30 +350,30 @@ class ConditionalRequestMiddleware:
 
     def process_response(self, request, response, spider=None):
         ctx = ACTIVE
-        if ctx is None:
-            return response
         entry = request.meta.get("gr_entry")
-        if response.status == 304 and request.meta.get("gr_conditional"):
+        if ctx is not None and response.status == 304 and request.meta.get("gr_conditional"):
             ctx.count("unchanged")
             ctx.count("not_modified")
             ctx.settle(entry)
             raise IgnoreRequest(f"not modified: {request.url}")
         if response.status >= 400 and not request.url.endswith("/robots.txt") and not (
                 request.meta.get("via_browser") and response.status in (412, 521)):
-            ctx.failure(entry, f"HTTP {response.status} {request.url}")
+            self._failed()
+            if ctx is not None:
+                ctx.failure(entry, f"HTTP {response.status} {request.url}")
         return response
 
     def process_exception(self, request, exception, spider=None):
         ctx = ACTIVE
-        if ctx is None:
-            return None
         entry = request.meta.get("gr_entry")
         if isinstance(exception, IgnoreRequest):  # robots.txt, off-site: not settled, not a failure
-            if entry:
+            if ctx is not None and entry:
                 ctx.tainted.add(entry)
                 ctx.settle(entry)
             return None
-        ctx.failure(entry, f"{type(exception).__name__}: {exception} ({request.url})")
+        self._failed()  # after the retries: the retry middleware sits nearer the downloader
+        if ctx is not None:
+            ctx.failure(entry, f"{type(exception).__name__}: {exception} ({request.url})")
         return None
 
 
@@ -432,60 +443,3 @@ def run_line(run: dict) -> str:
     return (f"run {run['id']} · {run['mode']}{resumed} · {run['status']} · requests {run['requests']} · "
             f"new {run['new']} · changed {run['changed']} · unchanged {run['unchanged']} · "
             f"failed {run['failed']} · flagged {run['flagged']} · skipped {run['skipped']}")
-
-
-# ---------------------------------------------------------------------- `govreports runs`
-
-def register_runs(subparsers) -> None:
-    p = subparsers.add_parser("runs", help="list the crawl runs with their counts (newest first)")
-    p.add_argument("--limit", type=int, default=20)
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--errors", type=int, metavar="RUN_ID", help="print the errors of one run")
-    p.set_defaults(func=_runs)
-
-
-def _runs(args) -> int:
-    import json
-    import sys
-
-    from storage.db import SchemaError, check_schema, make_engine
-    from storage.runs import list_runs
-
-    try:
-        engine = make_engine(args.db, read_only=True)
-        check_schema(engine)
-    except SchemaError as exc:
-        print(f"govreports runs: {exc}", file=sys.stderr)
-        return 1
-    runs = list_runs(engine, limit=10**9 if args.errors else args.limit)
-    if args.errors:
-        run = next((r for r in runs if r["id"] == args.errors), None)
-        if run is None:
-            print(f"govreports runs: no run {args.errors}", file=sys.stderr)
-            return 1
-        for e in run["errors"] or []:
-            print(e)
-        return 0
-    if args.json:
-        print(json.dumps(runs, ensure_ascii=False, default=str, indent=1))
-        return 0
-    cols = ("id", "mode", "status", "started", "seconds", "requests", "new", "changed", "unchanged",
-            "failed", "flagged", "skipped", "errors", "arguments")
-    rows = []
-    for r in runs:
-        secs = ((r["ended_at"] - r["started_at"]).total_seconds() if r["ended_at"] and r["started_at"] else None)
-        a = r["arguments"] or {}
-        args_s = " ".join(f"--{k} {v}" for k, v in a.items() if k in ("region", "year") and v)
-        args_s += " " + ",".join(a.get("sites") or []) if a.get("sites") else ""
-        if r["resumed_from"]:
-            args_s += f" (continues {r['resumed_from']})"
-        rows.append([str(r["id"]), r["mode"], r["status"], r["started_at"].strftime("%Y-%m-%d %H:%M:%S"),
-                     "" if secs is None else f"{secs:.1f}"] + [str(r[c]) for c in cols[5:12]]
-                    + [str(len(r["errors"] or [])), args_s.strip()])
-    widths = [max(len(c), *(len(row[i]) for row in rows)) if rows else len(c) for i, c in enumerate(cols)]
-    print("  ".join(c.ljust(w) for c, w in zip(cols, widths)).rstrip())
-    for row in rows:
-        print("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
-    if not rows:
-        print("(no runs)")
-    return 0

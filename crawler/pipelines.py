@@ -90,6 +90,12 @@ def prepare_database(db_url: str) -> None:
 def process_job(item: dict, db_url: str | None, year: int | None, region: str | None = None) -> dict:
     """Parse, settle region and year, archive and store one document (runs in a worker process,
     so the crawl's reactor thread only ever waits on a future). Returns the outcome record."""
+    res = _process(item, db_url, year, region)
+    res["worker_cpu_s"] = round(time.process_time(), 4)  # this worker's CPU since it started
+    return res
+
+
+def _process(item: dict, db_url: str | None, year: int | None, region: str | None) -> dict:
     t0, c0 = time.perf_counter(), time.process_time()
     report = parse_job(item["body"], item.get("content_type"), item.get("url"))
     res: dict[str, Any] = {"parse_s": round(time.perf_counter() - t0, 4),

@@ -106,6 +106,14 @@ class _Progress:
         crawler.signals.connect(_closed, signal=signals.spider_closed, weak=False)
 
 
+def _worker_cpu(results: list[dict]) -> dict[int, float]:
+    cpu: dict[int, float] = {}
+    for r in results:
+        if r.get("worker") and r.get("worker_cpu_s") is not None:
+            cpu[r["worker"]] = max(cpu.get(r["worker"], 0.0), r["worker_cpu_s"])
+    return cpu
+
+
 def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None, db: str | None = None,
               sites: list[str] | None = None, region: str | None = None, year: int | None = None,
               progress: bool = True, polite: bool = True, mode: str = "full", results: str | None = None,
@@ -164,6 +172,8 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
         "cpu_crawler_s": round(me.ru_utime + me.ru_stime, 3),  # this process: reactor, spiders
         "cpu_children_s": round(kids.ru_utime + kids.ru_stime, 3),  # browser (workers belong to the forkserver)
         "cpu_parse_s": round(sum(r.get("parse_cpu_s") or 0 for r in processor.results), 3),
+        # whole worker processes: loading the parser and storage, the schema, parsing, storing
+        "cpu_workers_s": round(sum(_worker_cpu(processor.results).values()), 3),
         "sites": len(chosen),
         "documents": len(res),
         "reports": sum(r["outcome"] in ("stored", "downloaded") for r in res),
@@ -185,6 +195,8 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
             for r in res:
                 f.write(json.dumps(r, ensure_ascii=False, default=str) + "\n")
     summary["per_site"] = {k: {"requests": int(v.get("downloader/request_count", 0)),
+                               "responses": int(v.get("downloader/response_count", 0)),
                                "errors": int(v.get("log_count/ERROR", 0)),
+                               "failed_requests": int(v.get("govreports/failed_requests", 0)),
                                "finish_reason": v.get("finish_reason")} for k, v in stats.items()}
     return summary

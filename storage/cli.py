@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from .db import SchemaError
+from .errors import SchemaError
 
 
 def register(subparsers) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 
+from .errors import SchemaError
 
-class SchemaError(RuntimeError):
-    """The database schema does not match what this govreports knows."""
+__all__ = ["SchemaError", "check_schema", "current_revision", "is_empty", "make_engine", "normalise_url"]
 
 
 def normalise_url(url: str) -> str:

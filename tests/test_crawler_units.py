@@ -132,3 +132,26 @@ def test_crawl_into_a_newer_schema_says_what_to_do(tmp_path):
     assert p.returncode == 2
     assert "newer than this govreports" in p.stderr and "upgrade govreports" in p.stderr
     assert "Traceback" not in p.stderr
+
+
+def test_unreachable_sites_are_reported_and_fail_the_command(tmp_path):
+    """A portal that never answers: no report, the sites named on stderr, exit status 1 (a
+    scheduled crawl must notice), the failures kept in the run record."""
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    db = f"sqlite:///{tmp_path / 'dead.db'}"
+    cmd = [sys.executable, "-m", "govreports_cli", "--db", db, "crawl", "--registry", str(SAMPLE_REGISTRY),
+           "--base-url", f"http://127.0.0.1:{port}", "--site", "ptoffice", "--impolite", "--no-progress",
+           "--log-level", "CRITICAL"]
+    p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, GOVREPORTS_ARCHIVE=str(tmp_path / "archive")))
+    assert p.returncode == 1, p.stderr[-2000:]
+    assert "reports 0" in p.stdout
+    assert "failed requests on 1 site(s): ptoffice" in p.stderr and "no answer at all from ptoffice" in p.stderr
+    runs = subprocess.run([sys.executable, "-m", "govreports_cli", "--db", db, "runs", "--json"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    (run,) = json.loads(runs.stdout)
+    assert run["failed"] >= 1 and run["errors"]
