@@ -81,7 +81,7 @@ def once(url: str, tmp: Path, i: int, log: list) -> dict:
     b_wall, b_out = _run([sys.executable, "-c", PARSE_OFFLINE, str(dump)], env)
     b_cpu = CPU["last"]
     n = len(log)
-    c_wall, c_out = _run(crawl + ["--results", str(tmp / f"results{i}.jsonl")], env)
+    c_wall, c_out = _run(crawl, env)
     c_cpu, c_span = CPU["last"], _span(log, n)
     a, b, c = _summary(a_out), json.loads(b_out), _summary(c_out)
     return {"a_download_s": a_wall, "b_parse_s": b_wall, "c_full_s": c_wall,

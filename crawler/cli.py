@@ -109,8 +109,9 @@ def _recorded_crawl(args, **kw) -> dict | None:
 
     # Parse workers first: they load storage and the parser on the other cores while Scrapy loads here.
     processor = make_processor(db=args.db, mode=kw.get("mode", "full"), workers=kw.get("workers", 0),
-                               year=kw.get("year"), region=kw.get("region"), dump_dir=kw.get("dump_dir"))
-    from storage.db import SchemaError
+                               year=kw.get("year"), region=kw.get("region"), dump_dir=kw.get("dump_dir"),
+                               with_cells=bool(kw.get("results")))
+    from storage.errors import SchemaError
 
     from .incremental import recorded_crawl, run_line
     from .run import run_crawl

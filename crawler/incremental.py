@@ -16,7 +16,8 @@ ledger; they do nothing unless a run is active (plain `scrapy crawl` is untouche
   requests and failures for the run record.
 - :class:`LedgerPipeline` (after the report pipeline) counts new / changed / unchanged / flagged /
   skipped / failed and writes the ledger once a document is stored, and an entry once everything
-  behind it is settled. The writes go through one background thread, in order, each in its own
+  behind it is settled. The writes go, in order, from one background thread to a parse worker
+  (which does the database work: this process never loads SQLAlchemy's ORM), each batch in its own
   transaction: a crawl killed at any point leaves a ledger that is true, so a rerun skips exactly
   the settled work (and storage is idempotent for the rest).
 """
@@ -33,6 +34,8 @@ from typing import Any, Callable
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 
+from storage.runstate import COUNTS, FAILED, FINISHED, INTERRUPTED, MAX_ERRORS, Known
+
 from . import judge
 
 logger = logging.getLogger(__name__)
@@ -41,17 +44,14 @@ logger = logging.getLogger(__name__)
 ACTIVE: "RunContext | None" = None
 
 SETTLED = ("stored", "skipped")  # ledger outcomes of a document: its bytes need no second look
-MAX_ERRORS = 200
 FLUSH_SECONDS = 0.25  # how often settled ledger rows are written during a run
 
 
 class RunContext:
     """State of one recorded run: counts, errors, the ledger, entries under way."""
 
-    def __init__(self, engine, run_id: int, mode: str, chain: list[int], ledger: dict) -> None:
-        from storage.runs import COUNTS
-
-        self.engine, self.run_id, self.mode = engine, run_id, mode
+    def __init__(self, processor, run_id: int, mode: str, chain: list[int], ledger: dict) -> None:
+        self.processor, self.run_id, self.mode = processor, run_id, mode
         self.nightly = mode == "nightly"
         self.chain = set(chain)  # interrupted runs this one continues
         self.ledger = ledger
@@ -112,8 +112,6 @@ class RunContext:
             self._timer.start()
 
     def _flush(self, **final) -> None:
-        from storage.runs import record_urls, update_run
-
         with self._lock:
             if self._closed:
                 return
@@ -126,12 +124,7 @@ class RunContext:
             self._last_flush = time.monotonic()
         counts, errors = self._snapshot()
 
-        def _job():
-            if rows:
-                record_urls(self.engine, rows)
-            update_run(self.engine, self.run_id, counts, errors, **final)
-
-        self._submit(_job)
+        self._submit(self.processor.write_ledger, rows, self.run_id, counts, errors, final)
 
     def close(self, status: str, requests: int | None = None) -> None:
         if requests is not None:
@@ -181,8 +174,6 @@ class RunContext:
 
     def document_result(self, res: dict) -> None:
         """The report pipeline's outcome for one document."""
-        from storage.runs import Known
-
         url = res.get("url")
         entry, site, sha, etag, lm = self.pending.pop(url, None) or (None, res.get("site"), None, None, None)
         outcome = res.get("outcome")
@@ -399,9 +390,7 @@ def recorded_crawl(run_crawl: Callable[..., dict], *, nightly: bool = False, res
     global ACTIVE
     if kw.get("mode", "full") != "full" or not kw.get("db"):
         return run_crawl(**kw)
-    from storage.runs import FAILED, FINISHED, INTERRUPTED, load_ledger, start_run
-
-    from .pipelines import Store
+    from .pipelines import make_processor
     from .registry import DEFAULT_REGISTRY
 
     mode = "nightly" if nightly else ("backfill" if kw.get("region") or kw.get("year") else "full")
@@ -409,14 +398,17 @@ def recorded_crawl(run_crawl: Callable[..., dict], *, nightly: bool = False, res
                  "base_url": kw.get("base_url"), "sites": sorted(kw.get("sites") or []) or None,
                  "region": kw.get("region"), "year": kw.get("year")}
     run: dict[str, Any] = {}
+    own = kw.get("processor") is None
+    if own:
+        kw["processor"] = make_processor(db=kw["db"], workers=kw.get("workers", 0), year=kw.get("year"),
+                                         region=kw.get("region"), with_cells=bool(kw.get("results")))
+    processor = kw["processor"]
 
     def start() -> None:
         global ACTIVE
-        processor = kw.get("processor")
-        engine = processor.database_engine() if processor is not None else Store(kw["db"]).engine
-        run_id, chain = start_run(engine, mode, arguments, resume=resume)
+        run_id, chain, ledger = processor.start_run(mode, arguments, resume)
         run.update(id=run_id, chain=chain)
-        ACTIVE = RunContext(engine, run_id, mode, chain, load_ledger(engine))
+        ACTIVE = RunContext(processor, run_id, mode, chain, ledger)
 
     status, requests = FAILED, None
     try:
@@ -432,6 +424,8 @@ def recorded_crawl(run_crawl: Callable[..., dict], *, nightly: bool = False, res
         ctx, ACTIVE = ACTIVE, None
         if ctx is not None:
             ctx.close(status, requests)
+        if own:
+            processor.shutdown()
     chain = run["chain"]
     summary["run"] = dict(id=run["id"], mode=mode, status=status, resumed_from=chain[0] if chain else None,
                           **ctx.counts, **ctx.extra, errors=len(ctx.errors))

@@ -87,15 +87,37 @@ def prepare_database(db_url: str) -> None:
     _worker_store(db_url)
 
 
-def process_job(item: dict, db_url: str | None, year: int | None, region: str | None = None) -> dict:
+def start_run_job(db_url: str, mode: str, arguments: dict, resume: bool, pid: int):
+    """Record the run of crawler process `pid` and read the ledger (storage.runs), in a worker."""
+    from storage.runs import load_ledger, start_run
+
+    engine = _worker_store(db_url).engine
+    run_id, chain = start_run(engine, mode, arguments, resume=resume, pid=pid)
+    return run_id, chain, load_ledger(engine)
+
+
+def write_ledger_job(db_url: str, rows: list[dict], run_id: int, counts: dict, errors: list[str],
+                     final: dict) -> None:
+    """Ledger rows, then the run's counts (storage.runs), in a worker."""
+    from storage.runs import record_urls, update_run
+
+    engine = _worker_store(db_url).engine
+    if rows:
+        record_urls(engine, rows)
+    update_run(engine, run_id, counts, errors, **final)
+
+
+def process_job(item: dict, db_url: str | None, year: int | None, region: str | None = None,
+                with_cells: bool = True) -> dict:
     """Parse, settle region and year, archive and store one document (runs in a worker process,
-    so the crawl's reactor thread only ever waits on a future). Returns the outcome record."""
-    res = _process(item, db_url, year, region)
+    so the crawl's reactor thread only ever waits on a future). Returns the outcome record, with
+    the report's figures and cells if `with_cells` (for a --results file)."""
+    res = _process(item, db_url, year, region, with_cells)
     res["worker_cpu_s"] = round(time.process_time(), 4)  # this worker's CPU since it started
     return res
 
 
-def _process(item: dict, db_url: str | None, year: int | None, region: str | None) -> dict:
+def _process(item: dict, db_url: str | None, year: int | None, region: str | None, with_cells: bool) -> dict:
     t0, c0 = time.perf_counter(), time.process_time()
     report = parse_job(item["body"], item.get("content_type"), item.get("url"))
     res: dict[str, Any] = {"parse_s": round(time.perf_counter() - t0, 4),
@@ -109,8 +131,9 @@ def _process(item: dict, db_url: str | None, year: int | None, region: str | Non
         return res | {"outcome": "skipped", "why": "other year"}
     if region and not (report.region_code or "").startswith(region):
         return res | {"outcome": "skipped", "why": "other region"}
-    res["figures"] = report.figures()
-    res["cells"] = [[c.table, c.row, c.col, c.text, c.number, c.kind] for c in report.cells()]
+    if with_cells:
+        res["figures"] = report.figures()
+        res["cells"] = [[c.table, c.row, c.col, c.text, c.number, c.kind] for c in report.cells()]
     if not db_url:
         return res | {"outcome": "stored", "storage": "not stored (no database)"}
     return res | {"outcome": "stored", "storage": store_document(_worker_store(db_url), item, report)}
@@ -168,8 +191,10 @@ class Processor:
     """Parse in a process pool, store in one writer thread; shared by every crawler of a run."""
 
     def __init__(self, db_url: str | None, mode: str = "full", workers: int = 0, year: int | None = None,
-                 region: str | None = None, dump_dir: str | None = None, on_result: Callable[[dict], None] | None = None) -> None:
+                 region: str | None = None, dump_dir: str | None = None, on_result: Callable[[dict], None] | None = None,
+                 with_cells: bool = True) -> None:
         self.db_url, self.mode, self.year, self.region = db_url, mode, year, region
+        self.with_cells = with_cells  # figures and cells come back from the workers (a --results file)
         # One core stays with the reactor and the browser; parsing gets the others. Where workers
         # must share a core with them (one core, or --workers above that), workers run at low
         # priority (nice 10), so parsing never stalls the downloader.
@@ -183,6 +208,7 @@ class Processor:
         self._pool: Executor | None = None
         self._opened = 0
         self._database: Future | None = None
+        self.kept_open = False  # the caller shuts the pool down (it still writes the run record after the crawl)
 
     def start_pool(self) -> None:
         """Start the parse workers; they load the parser while the first pages download.
@@ -192,6 +218,8 @@ class Processor:
                 return
             if os.environ.get("GOVREPORTS_PARSE_IN_THREAD"):
                 self._pool = ThreadPoolExecutor(1, thread_name_prefix="parse")
+                if self.db_url:
+                    self._database = self._pool.submit(prepare_database, self.db_url)
                 return
             # Workers start from a small clean process (forkserver), not by forking the crawler:
             # forked from the crawler's large heap, parsing costs ~3x the CPU (copy-on-write faults).
@@ -210,16 +238,22 @@ class Processor:
             if self.db_url:
                 self._database = self._pool.submit(prepare_database, self.db_url)
 
-    def database_engine(self):
-        """An engine on the crawl's database, its schema created and checked (storage.db.SchemaError
-        if it cannot be used). Waits for the worker that prepares it, if one does."""
+    # The run record and the ledger are written by the workers too: the crawler process never
+    # loads SQLAlchemy's ORM, and database work never holds the reactor thread's GIL.
+    def start_run(self, mode: str, arguments: dict, resume: bool) -> tuple[int, list[int], dict]:
+        """(run id, the interrupted runs it continues, the ledger); storage.db.SchemaError if the
+        database cannot be used."""
+        self.start_pool()
         if self._database is None:
-            return Store(self.db_url).engine
+            raise RuntimeError("a recorded run needs a database and parse workers (mode 'full')")
         self._database.result()  # the worker's SchemaError, or the database's error, is raised here
+        run = self._pool.submit(start_run_job, self.db_url, mode, arguments, resume, os.getpid()).result()
         self._pool.submit(load_parser)  # the worker is free now: no second one starts for this
-        from storage.db import make_engine
+        return run
 
-        return make_engine(self.db_url)
+    def write_ledger(self, rows: list[dict], run_id: int, counts: dict, errors: list[str], final: dict) -> None:
+        """Write, and wait until written (callers keep their writes in order)."""
+        self._pool.submit(write_ledger_job, self.db_url, rows, run_id, counts, errors, final).result()
 
     def open(self) -> None:
         self.start_pool()
@@ -229,7 +263,7 @@ class Processor:
     def close(self) -> None:
         with self._lock:
             self._opened -= 1
-            if self._opened > 0:
+            if self._opened > 0 or self.kept_open:
                 return
         self.shutdown()
 
@@ -267,7 +301,7 @@ class Processor:
         loop = asyncio.get_running_loop()
         try:
             out = await loop.run_in_executor(self._pool, process_job, item, self.db_url, self.year,
-                                             self.region)
+                                             self.region, self.with_cells)
         except Exception as exc:
             logger.error("parse/store failed for %s: %s: %s", item.get("url"), type(exc).__name__, exc)
             return self._record(res | {"outcome": "failed", "status": "error", "error": repr(exc)})
@@ -285,11 +319,12 @@ class Processor:
 
 
 def make_processor(*, db: str | None, mode: str = "full", workers: int = 0, year: int | None = None,
-                   region: str | None = None, dump_dir: str | None = None) -> Processor:
+                   region: str | None = None, dump_dir: str | None = None, with_cells: bool = True) -> Processor:
     """The processor of one `govreports crawl`, its parse workers already starting (they load
     the parser while the crawler process loads Scrapy)."""
     processor = Processor(db if mode == "full" else None, mode=mode, workers=workers, year=year, region=region,
-                          dump_dir=dump_dir)
+                          dump_dir=dump_dir, with_cells=with_cells)
+    processor.kept_open = True
     processor.start_pool()
     return processor
 
@@ -312,9 +347,10 @@ class ReportPipeline:
             self.processor = _PROCESSORS[key]
         else:  # `scrapy crawl` on its own
             spider_year = None
-            self.processor = Processor(s.get("GOVREPORTS_DB"), s.get("GOVREPORTS_MODE", "full"),
-                                       s.getint("GOVREPORTS_PARSE_WORKERS", 0), spider_year)
             results = s.get("GOVREPORTS_RESULTS")
+            self.processor = Processor(s.get("GOVREPORTS_DB"), s.get("GOVREPORTS_MODE", "full"),
+                                       s.getint("GOVREPORTS_PARSE_WORKERS", 0), spider_year,
+                                       with_cells=bool(results))
             if results:
                 self.processor.on_result = lambda r: _append_jsonl(results, r)
 

@@ -133,8 +133,10 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
         launch = dict(base.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"), executable_path=chromium)
         base.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="cmdline")
     prog = _Progress(chosen, progress)
-    if processor is None:
-        processor = make_processor(db=db, mode=mode, workers=workers, year=year, region=region, dump_dir=dump_dir)
+    owned = processor is None
+    if owned:
+        processor = make_processor(db=db, mode=mode, workers=workers, year=year, region=region, dump_dir=dump_dir,
+                                   with_cells=bool(results))
     processor.on_result = prog.on_result
     key = f"run-{id(processor)}"
     register_processor(key, processor)
@@ -161,7 +163,8 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
     t0 = time.perf_counter()
     with prog:
         process.start()
-    processor.shutdown()
+    if owned:
+        processor.shutdown()
     wall = time.perf_counter() - t0
     res = processor.results
     stats = {c.spider.site.name if c.spider else "?": c.stats.get_stats() for c in crawlers}

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
-from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import JSON, DateTime, Integer, String, Text, select, update
@@ -24,10 +23,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .models import Base
+from .runstate import COUNTS, FAILED, FINISHED, INTERRUPTED, MAX_ERRORS, RUNNING, Known
 
-RUNNING, FINISHED, INTERRUPTED, FAILED = "running", "finished", "interrupted", "failed"
-COUNTS = ("requests", "new", "changed", "unchanged", "failed", "flagged", "skipped")
-MAX_ERRORS = 200
+__all__ = ["COUNTS", "FAILED", "FINISHED", "INTERRUPTED", "MAX_ERRORS", "RUNNING", "Known", "CrawlRun", "CrawlUrl",
+           "start_run", "update_run", "list_runs", "load_ledger", "record_urls", "url_hash", "run_key"]
 
 
 class CrawlRun(Base):
@@ -107,10 +106,11 @@ def _alive(pid: int | None, host: str | None) -> bool:
 
 # ---------------------------------------------------------------- runs
 
-def start_run(engine: Engine, mode: str, arguments: dict, resume: bool = True) -> tuple[int, list[int]]:
-    """Record a new run. If the last run with the same arguments never finished (its process is
-    gone: killed, crashed, or stopped by a signal), mark it interrupted and continue it: returns
-    (run id, the chain of runs it continues, newest first)."""
+def start_run(engine: Engine, mode: str, arguments: dict, resume: bool = True,
+              pid: int | None = None) -> tuple[int, list[int]]:
+    """Record a new run of process `pid` (default: this one). If the last run with the same
+    arguments never finished (its process is gone: killed, crashed, or stopped by a signal), mark
+    it interrupted and continue it: returns (run id, the chain of runs it continues, newest first)."""
     key = run_key(arguments)
     t = CrawlRun.__table__
     chain: list[int] = []
@@ -129,7 +129,7 @@ def start_run(engine: Engine, mode: str, arguments: dict, resume: bool = True) -
         now = _now()
         rid = conn.execute(t.insert().values(
             run_key=key, mode=mode, arguments=arguments, status=RUNNING, started_at=now, updated_at=now,
-            resumed_from=chain[0] if chain else None, host=socket.gethostname(), pid=os.getpid(),
+            resumed_from=chain[0] if chain else None, host=socket.gethostname(), pid=pid or os.getpid(),
             errors=[], **{c: 0 for c in COUNTS}).returning(t.c.id)).scalar_one()
     return rid, chain
 
@@ -157,20 +157,6 @@ def list_runs(engine: Engine, limit: int = 50) -> list[dict]:
 
 
 # ---------------------------------------------------------------- the ledger
-
-@dataclass
-class Known:
-    """What the ledger holds of one URL."""
-
-    list_title: str | None = None
-    list_date: str | None = None
-    entry_run_id: int | None = None
-    sha256: str | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    outcome: str | None = None
-    doc_run_id: int | None = None
-
 
 def load_ledger(engine: Engine, sites: list[str] | None = None) -> dict[str, Known]:
     t = CrawlUrl.__table__
