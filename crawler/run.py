@@ -63,6 +63,8 @@ class _Progress:
         if self.live:
             self.live.update(self._table())
             self.live.__exit__(*exc)
+            if not self.live.console.is_terminal:  # a log file: the summary goes on a line of its own
+                self.live.console.line()
 
     def _table(self):
         from rich.table import Table
