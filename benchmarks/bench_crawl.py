@@ -91,7 +91,9 @@ def once(url: str, tmp: Path, i: int, log: list) -> dict:
             "c_parse_cpu_s": c.get("cpu_parse_s", 0.0),
             # CPU of every process of each run: crawler, browser (its children), parse workers
             "a_cpu_all_s": a["cpu_crawler_s"] + a["cpu_children_s"],
-            "c_cpu_all_s": c["cpu_crawler_s"] + c["cpu_children_s"] + c.get("cpu_workers_s", 0.0), "a_download_span_s": a_span, "c_download_span_s": c_span, "a_cpu_s": a_cpu, "b_cpu_s": b_cpu, "c_cpu_s": c_cpu, "load1": os.getloadavg()[0]}
+            "c_cpu_all_s": c["cpu_crawler_s"] + c["cpu_children_s"] + c.get("cpu_workers_s", 0.0),
+            "a_download_span_s": a_span, "c_download_span_s": c_span, "a_cpu_s": a_cpu, "b_cpu_s": b_cpu,
+            "c_cpu_s": c_cpu, "load1": os.getloadavg()[0]}
 
 
 def main(argv=None) -> int:

@@ -66,12 +66,14 @@ class SharedBrowserProvider:
             if sh.launch is None:  # launch now, in the background: the first browser page needs it
                 sh.launch = asyncio.ensure_future(self._launch())
 
+    def _browser_type(self):
+        return getattr(self.shared.playwright, self.config.browser_type_name)
+
     async def _launch(self) -> Browser:
         global LAUNCHES
         LAUNCHES += 1
-        browser_type = getattr(self.shared.playwright, self.config.browser_type_name)
         logger.info("launching %s", self.config.browser_type_name)
-        return await browser_type.launch(**self.config.launch_options)
+        return await self._browser_type().launch(**self.config.launch_options)
 
     async def launch_browser(self) -> Browser:
         sh = self.shared
@@ -86,8 +88,7 @@ class SharedBrowserProvider:
         return _BrowserHandle(await task)  # type: ignore[return-value]
 
     async def launch_persistent_context(self, context_kwargs: dict) -> BrowserContext:
-        browser_type = getattr(self.shared.playwright, self.config.browser_type_name)
-        return await browser_type.launch_persistent_context(**context_kwargs)
+        return await self._browser_type().launch_persistent_context(**context_kwargs)
 
     async def close(self) -> None:
         sh = self.shared

@@ -188,7 +188,8 @@ def settle_region_and_year(item: dict, report) -> None:
 # ------------------------------------------------------------------ the processor
 
 class Processor:
-    """Parse in a process pool, store in one writer thread; shared by every crawler of a run."""
+    """Parse and store in a process pool (which also keeps a recorded run's record and ledger);
+    shared by every crawler of a run."""
 
     def __init__(self, db_url: str | None, mode: str = "full", workers: int = 0, year: int | None = None,
                  region: str | None = None, dump_dir: str | None = None, on_result: Callable[[dict], None] | None = None,
@@ -211,32 +212,33 @@ class Processor:
         self.kept_open = False  # the caller shuts the pool down (it still writes the run record after the crawl)
 
     def start_pool(self) -> None:
-        """Start the parse workers; they load the parser while the first pages download.
-        `govreports crawl` calls this before the reactor runs; `scrapy crawl` on spider open."""
+        """Start the parse workers: the first one creates or checks the schema, then loads the parser
+        (Processor.start_run). `govreports crawl` calls this before it loads Scrapy; `scrapy crawl`
+        on spider open."""
         with self._lock:
             if self._pool is not None or self.mode != "full":
                 return
-            if os.environ.get("GOVREPORTS_PARSE_IN_THREAD"):
-                self._pool = ThreadPoolExecutor(1, thread_name_prefix="parse")
-                if self.db_url:
-                    self._database = self._pool.submit(prepare_database, self.db_url)
-                return
-            # Workers start from a small clean process (forkserver), not by forking the crawler:
-            # forked from the crawler's large heap, parsing costs ~3x the CPU (copy-on-write faults).
-            methods = multiprocessing.get_all_start_methods()
-            method = os.environ.get("GOVREPORTS_START_METHOD") or (
-                "forkserver" if "forkserver" in methods else "spawn")
-            ctx = multiprocessing.get_context(method)
-            if method == "forkserver":
-                # never re-run the caller's main script in the server (scripts without a __main__ guard)
-                ctx.set_forkserver_preload([])
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_worker_init,
-                                             initargs=(self.db_url, ctx.Lock(), self.nice))
+            self._pool = self._new_pool()
             # One worker starts now (it creates the schema, which a recorded run waits for); the
             # pool adds the others only when documents queue up: workers loading the parser all at
             # once would hold up the crawler's own start and the browser.
             if self.db_url:
                 self._database = self._pool.submit(prepare_database, self.db_url)
+
+    def _new_pool(self) -> Executor:
+        if os.environ.get("GOVREPORTS_PARSE_IN_THREAD"):
+            return ThreadPoolExecutor(1, thread_name_prefix="parse")
+        # Workers start from a small clean process (forkserver), not by forking the crawler:
+        # forked from the crawler's large heap, parsing costs ~3x the CPU (copy-on-write faults).
+        methods = multiprocessing.get_all_start_methods()
+        method = os.environ.get("GOVREPORTS_START_METHOD") or (
+            "forkserver" if "forkserver" in methods else "spawn")
+        ctx = multiprocessing.get_context(method)
+        if method == "forkserver":
+            # never re-run the caller's main script in the server (scripts without a __main__ guard)
+            ctx.set_forkserver_preload([])
+        return ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_worker_init,
+                                   initargs=(self.db_url, ctx.Lock(), self.nice))
 
     # The run record and the ledger are written by the workers too: the crawler process never
     # loads SQLAlchemy's ORM, and database work never holds the reactor thread's GIL.

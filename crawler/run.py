@@ -188,6 +188,7 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
         "browser_documents": sum(bool(r.get("via_browser")) for r in res),
         "wall_s": round(wall, 3),
         "requests": sum(int(s.get("downloader/request_count", 0)) for s in stats.values()),
+        # crawler.browser is loaded only by a crawl with a browser site (it imports Playwright)
         "browsers_launched": sys.modules["crawler.browser"].LAUNCHES if "crawler.browser" in sys.modules else 0,
         "browser_requests": sum(int(s.get("playwright/request_count/navigation", 0) or 0) for s in stats.values()),
         "non_reports_skipped": sum(int(s.get("govreports/skipped_by_title", 0)) + int(s.get("govreports/skipped_by_content", 0))
