@@ -763,6 +763,15 @@ def _conditional(portal: Portal, path: str, headers, resp: Resp) -> Resp:
     return out
 
 
+class PortalHTTPServer(ThreadingHTTPServer):
+    """A thread per connection, and nginx's listen backlog (511): with the standard library's 5,
+    a crawler opening many connections at once has SYNs dropped, and each waits out the
+    kernel's 1 s retransmission: stalls a real server does not cause."""
+
+    request_queue_size = 511
+    daemon_threads = True
+
+
 def make_handler(portal: Portal):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -816,7 +825,7 @@ class PortalServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, delay: float = 0.0) -> None:
         self.portal = Portal()
         self.portal.delay = delay
-        self.httpd = ThreadingHTTPServer((host, port), make_handler(self.portal))
+        self.httpd = PortalHTTPServer((host, port), make_handler(self.portal))
         self.httpd.daemon_threads = True
         self.thread: threading.Thread | None = None
 
