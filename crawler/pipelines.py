@@ -33,7 +33,8 @@ REPORT_STATUSES = {"ok", "needs_review", "unknown_template", "unreadable"}
 
 # ------------------------------------------------------------------ work done in pool workers
 
-_PARSER_MODULES = ("parsers.pipeline", "trafilatura")
+# The parser and the libraries of its layout readers (imported on a reader's first document).
+_PARSER_MODULES = ("parsers.pipeline", "trafilatura", "pdfplumber", "docx")
 _STORAGE_MODULES = ("storage.store", "storage.migrate")
 
 
