@@ -188,6 +188,20 @@ def settle_region_and_year(item: dict, report) -> None:
 
 # ------------------------------------------------------------------ the processor
 
+def _submit_into(pool: Executor, outer: Future, fn: Callable, *args) -> None:
+    """pool.submit(fn, *args), its outcome copied into `outer`."""
+    def copy(inner: Future) -> None:
+        if inner.exception() is not None:
+            outer.set_exception(inner.exception())
+        else:
+            outer.set_result(inner.result())
+
+    try:
+        pool.submit(fn, *args).add_done_callback(copy)
+    except BaseException as exc:  # noqa: BLE001 - a pool that cannot start: start_run raises it
+        outer.set_exception(exc)
+
+
 class Processor:
     """Parse and store in a process pool (which also keeps a recorded run's record and ledger);
     shared by every crawler of a run."""
@@ -224,7 +238,11 @@ class Processor:
             # pool adds the others only when documents queue up: workers loading the parser all at
             # once would hold up the crawler's own start and the browser.
             if self.db_url:
-                self._database = self._pool.submit(prepare_database, self.db_url)
+                # The first submission starts the forkserver and the worker and waits for both
+                # (some 30 ms): a helper thread waits, this one goes on loading the crawler.
+                self._database = Future()
+                threading.Thread(target=_submit_into, args=(self._pool, self._database, prepare_database,
+                                                           self.db_url), name="pool-start", daemon=True).start()
 
     def _new_pool(self) -> Executor:
         if os.environ.get("GOVREPORTS_PARSE_IN_THREAD"):
