@@ -10,7 +10,7 @@ import pytest
 
 from parsers.evaluate import score
 from parsers.layouts.docx import read_docx
-from parsers.layouts.pdf import join_pieces, read_pdf
+from parsers.layouts.pdf import _unique_chars, join_pieces, read_pdf
 from parsers.mapping import map_grid
 from parsers.pipeline import parse
 from parsers.record import UNREADABLE
@@ -115,6 +115,27 @@ def test_truncated_pdf_gives_a_status():
     report = parse(pdf[: len(pdf) // 3], "application/pdf")
     # A cut file may keep a readable first part; it must never crash or claim to be complete.
     assert report.status != "ok"
+
+
+def _char(text: str, x0: float, doctop: float, size: float = 10.0, font: str = "SimSun") -> dict:
+    return {"text": text, "x0": x0, "x1": x0 + size, "doctop": doctop, "top": doctop, "bottom": doctop + size,
+            "upright": True, "fontname": font, "size": size}
+
+
+def test_unique_chars_same_as_pdfplumber_dedupe():
+    """Our dedupe keeps exactly pdfplumber's survivors in page order: fake-bold copies printed on
+    top of a glyph (same place, or within a point) go; the same glyph elsewhere, in another font
+    or size, stays — even where two chars are equal dicts."""
+    from pdfplumber.utils import dedupe_chars
+
+    chars = [_char("政", 10, 100), _char("政", 10.4, 100.3), _char("府", 20, 100), _char("府", 20, 100),
+             _char("政", 60, 100), _char("政", 10, 100, font="SimHei"), _char("公", 30, 100, size=12),
+             _char("公", 30.5, 100), _char("开", 40, 140), _char("开", 40, 100), _char("府", 20, 100)]
+    ours = _unique_chars(chars)
+    theirs = dedupe_chars(list(chars))
+    assert [id(c) for c in ours] == [id(c) for c in theirs]
+    assert [c["text"] for c in ours] == ["政", "府", "政", "政", "公", "公", "开", "开"]
+    assert [chars.index(c) for c in ours] == sorted(chars.index(c) for c in ours)  # page order kept
 
 
 def test_join_pieces_cjk_and_latin():
