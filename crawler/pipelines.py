@@ -195,7 +195,9 @@ def settle_region_and_year(item: dict, report) -> None:
 def _submit_into(pool: Executor, outer: Future, fn: Callable, *args) -> None:
     """pool.submit(fn, *args), its outcome copied into `outer`."""
     def copy(inner: Future) -> None:
-        if inner.exception() is not None:
+        if inner.cancelled():
+            outer.cancel()
+        elif inner.exception() is not None:
             outer.set_exception(inner.exception())
         else:
             outer.set_result(inner.result())

@@ -826,7 +826,6 @@ class PortalServer:
         self.portal = Portal()
         self.portal.delay = delay
         self.httpd = PortalHTTPServer((host, port), make_handler(self.portal))
-        self.httpd.daemon_threads = True
         self.thread: threading.Thread | None = None
 
     @property
