@@ -6,11 +6,15 @@ Playwright driver (a node process) and its own Chromium. This provider shares on
 one browser between all handlers of the process — each handler still opens its own browser
 context, so sites never share cookies — and starts the browser as soon as the first handler
 starts, while the crawl's first HTML pages download, not when the first browser page is due.
+A crawl that parses keeps the browser on one core (keep_browser_on), so that it leaves the parse
+workers' cores to them.
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, PlaywrightContextManager
@@ -31,6 +35,52 @@ class _Shared:
 
 _SHARED: dict[str, _Shared] = {}
 LAUNCHES = 0  # browsers launched by this process (the crawl summary reports it)
+_BROWSER_CPUS: set[int] | None = None  # keep_browser_on
+
+
+def keep_browser_on(cpus: set[int] | None) -> None:
+    """Keep the browsers this process launches (the Playwright driver, Chromium, all their threads)
+    on these CPUs, or anywhere (None). A crawl that parses sets it: Chromium's processes would
+    otherwise spread over the cores the parse workers need."""
+    global _BROWSER_CPUS
+    _BROWSER_CPUS = set(cpus) if cpus else None
+
+
+def _driver_pid() -> int | None:
+    """The Playwright driver: the node process among this process's children."""
+    me = os.getpid()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+            if int(stat[stat.rindex(b")") + 2:].split()[1]) == me and \
+                    os.path.basename(os.readlink(f"/proc/{entry}/exe")) == "node":
+                return int(entry)
+        except (OSError, ValueError):  # gone meanwhile, or not ours to read
+            continue
+    return None
+
+
+@contextlib.contextmanager
+def _launched_on(cpus: set[int] | None):
+    """Chromium and all its processes inherit the CPU affinity of the driver thread that starts
+    them: that thread (the driver's main thread) is kept on `cpus` while the browser launches."""
+    pid = before = None
+    try:
+        pid = _driver_pid() if cpus and hasattr(os, "sched_setaffinity") else None
+        if pid:
+            before = os.sched_getaffinity(pid)
+            os.sched_setaffinity(pid, cpus)  # a pid names its main thread only
+    except OSError:  # no /proc, or the driver is not ours to set: the browser runs anywhere
+        pid = None
+    try:
+        yield
+    finally:
+        if pid:
+            with contextlib.suppress(OSError):
+                os.sched_setaffinity(pid, before)
 
 
 class _BrowserHandle:
@@ -73,7 +123,8 @@ class SharedBrowserProvider:
         global LAUNCHES
         LAUNCHES += 1
         logger.info("launching %s", self.config.browser_type_name)
-        return await self._browser_type().launch(**self.config.launch_options)
+        with _launched_on(_BROWSER_CPUS):
+            return await self._browser_type().launch(**self.config.launch_options)
 
     async def launch_browser(self) -> Browser:
         sh = self.shared

@@ -217,9 +217,9 @@ class Processor:
                  with_cells: bool = True) -> None:
         self.db_url, self.mode, self.year, self.region = db_url, mode, year, region
         self.with_cells = with_cells  # figures and cells come back from the workers (a --results file)
-        # One core stays with the reactor and the browser; parsing gets the others. Where workers
-        # must share a core with them (one core, or --workers above that), workers run at low
-        # priority (nice 10), so parsing never stalls the downloader.
+        # One core stays with the reactor and the browser (kept there: browser_cpus); parsing gets
+        # the others. Where workers must share a core with them (one core, or --workers above that),
+        # workers run at low priority (nice 10), so parsing never stalls the downloader.
         cores = os.cpu_count() or 1
         self.workers = workers or max(1, cores - 1)
         self.nice = 0 if self.workers < cores else 10
@@ -249,6 +249,14 @@ class Processor:
                 self._database = Future()
                 threading.Thread(target=_submit_into, args=(self._pool, self._database, prepare_database,
                                                            self.db_url), name="pool-start", daemon=True).start()
+
+    def browser_cpus(self) -> set[int] | None:
+        """The one CPU a parsing crawl keeps its browser on (crawler.browser.keep_browser_on): the
+        core that stays with the reactor; the workers' cores stay theirs. None: anywhere."""
+        if self.mode != "full" or not hasattr(os, "sched_getaffinity"):
+            return None
+        allowed = sorted(os.sched_getaffinity(0))
+        return {allowed[0]} if len(allowed) > 1 else None
 
     def _new_pool(self) -> Executor:
         if os.environ.get("GOVREPORTS_PARSE_IN_THREAD"):

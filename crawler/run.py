@@ -140,6 +140,10 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
         processor = make_processor(db=db, mode=mode, workers=workers, year=year, region=region, dump_dir=dump_dir,
                                    with_cells=bool(results))
     processor.on_result = prog.on_result
+    if any(site.needs_browser for site in chosen):
+        from .browser import keep_browser_on
+
+        keep_browser_on(processor.browser_cpus())
     key = f"run-{id(processor)}"
     register_processor(key, processor)
     base.set("GOVREPORTS_PROCESSOR_KEY", key, priority="cmdline")
