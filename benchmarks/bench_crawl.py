@@ -118,6 +118,9 @@ def main(argv=None) -> int:
     ratio = med["c_full_s"] / max(med["a_download_s"], med["b_parse_s"])
     med["ratio_c_over_max_ab"] = ratio
     med["target_met"] = ratio <= 1.2
+    # the ratio of each run too: how far the noise of this machine carries it
+    per_run = sorted(r["c_full_s"] / max(r["a_download_s"], r["b_parse_s"]) for r in runs)
+    med["ratio_per_run"] = [round(x, 3) for x in per_run]
     if args.json:
         print(json.dumps(med, indent=1))
     else:
@@ -136,6 +139,8 @@ def main(argv=None) -> int:
         print(f"CPU of all processes: (a) {med['a_cpu_all_s']:.2f} s, (c) {med['c_cpu_all_s']:.2f} s; on {cores} "
               f"cores (c) needs at least {med['c_cpu_all_s'] / cores:.2f} s of wall time for that alone")
         print(f"machine load (1 min) during the runs: {med['load1']:.1f} on {cores} cores")
+        print(f"(c) / max((a), (b)) of each run: {per_run[0]:.2f}–{per_run[-1]:.2f}, "
+              f"{sum(x <= 1.2 for x in per_run)} of {len(per_run)} within 1.20")
         print(f"(c) / max((a), (b)) = {ratio:.2f}  (target <= 1.20: {'PASS' if ratio <= 1.2 else 'FAIL'})")
     return 0 if ratio <= 1.2 else 1
 
