@@ -39,9 +39,9 @@ _BROWSER_CPUS: set[int] | None = None  # keep_browser_on
 
 
 def keep_browser_on(cpus: set[int] | None) -> None:
-    """Keep the browsers this process launches (the Playwright driver, Chromium, all their threads)
-    on these CPUs, or anywhere (None). A crawl that parses sets it: Chromium's processes would
-    otherwise spread over the cores the parse workers need."""
+    """Keep the browsers this process launches (Chromium: all its processes and threads; the
+    driver itself stays free) on these CPUs, or anywhere (None). A crawl that parses sets it:
+    Chromium's processes would otherwise spread over the cores the parse workers need."""
     global _BROWSER_CPUS
     _BROWSER_CPUS = set(cpus) if cpus else None
 
