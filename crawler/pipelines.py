@@ -35,7 +35,7 @@ REPORT_STATUSES = {"ok", "needs_review", "unknown_template", "unreadable"}
 # ------------------------------------------------------------------ work done in pool workers
 
 # The parser and the libraries of its layout readers (imported on a reader's first document).
-_PARSER_MODULES = ("parsers.pipeline", "trafilatura", "pdfplumber", "docx")
+_PARSER_MODULES = ("parsers.pipeline", "trafilatura", "parsers.layouts.pdf", "pdfplumber.table", "pypdfium2", "docx")
 _STORAGE_MODULES = ("storage.store", "storage.migrate")
 
 

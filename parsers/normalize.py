@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 
 import opencc
 
@@ -19,6 +20,14 @@ _WIDTH[0x2002] = 0x20
 _WIDTH[0x2003] = 0x20
 _WIDTH[0x200B] = None  # zero-width space
 _WIDTH[0xFEFF] = None
+# Kangxi and supplementary CJK radicals that some PDF producers (Chromium's print, for one) map
+# glyphs to: ⼯ (U+2F2F) is printed as 工 and means it.  Kangxi radicals decompose (NFKC); the
+# supplement's simplified forms do not, their equivalents are Unicode's EquivalentUnifiedIdeograph.
+for _cp in range(0x2F00, 0x2FD6):
+    _WIDTH[_cp] = ord(unicodedata.normalize("NFKC", chr(_cp)))
+_RADICALS = "⺌小⺍小⺕彐⺗心⺙攵⺟母⺠民⺤爫⺨犭⺭礻⺲罒⺳罓⻀艹⻄西⻅见⻆角⻈讠⻉贝⻋车⻏阝⻐钅⻓长⻔门⻖阝⻘青⻚页" \
+            "⻛风⻜飞⻝食⻠饣⻢马⻣骨⻤鬼⻥鱼⻦鸟⻧卤⻨麦⻩黄⻪黾⻬齐⻮齿⻰龙⻳龟"
+_WIDTH.update({ord(r): ord(i) for r, i in zip(_RADICALS[::2], _RADICALS[1::2])})
 
 # A few characters only traditional text has; their absence lets us skip OpenCC entirely.
 _TRADITIONAL_HINTS = re.compile("[們這個來說時國關發與會對從還進過開報據區務縣鄉鎮機構處為請數於種產經學習總覽統計劃辦結轉議規範]")
@@ -29,7 +38,7 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
-_NEEDS_WIDTH = re.compile("[\uff01-\uff5e\u3000\u2002\u2003\u200b\ufeff]")
+_NEEDS_WIDTH = re.compile("[\uff01-\uff5e\u3000\u2002\u2003\u200b\ufeff\u2e80-\u2ef3\u2f00-\u2fd5]")
 
 
 def _fix_widths(text: str) -> str:

@@ -1,4 +1,4 @@
-"""PDF text layers to plain text and a grid (pdfplumber).
+"""PDF text layers to plain text and a grid (pages read by pdf_objects: PDFium, or pdfplumber).
 
 Ruled tables are found from the page's *visible* rules: word processors often paint each
 line of body text on a white, unstroked rectangle, and those invisible boxes would otherwise
@@ -24,7 +24,6 @@ password, corrupt) raises.
 from __future__ import annotations
 
 import bisect
-import io
 import re
 import statistics
 from collections import Counter
@@ -32,6 +31,7 @@ from dataclasses import dataclass, field
 
 from ..grid import Grid, GridCell
 from ..normalize import normalise
+from .pdf_objects import PageObjects, read_pages
 
 _SNAP = 2.0  # points: borders closer than this are the same border
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef\u2014-\u201d\u2026\u00b7]")
@@ -153,14 +153,13 @@ def _visible_rule(obj) -> bool:
 # Tables
 
 
-def _open_ends(page) -> list[dict]:
+def _open_ends(edges: list[dict]) -> list[dict]:
     """Closing rules a table split by a page break does not draw.
 
     Word processors end the vertical rules of a table cut by a page break at the page's last
     row without drawing its bottom rule (and may start the continuation without a top rule).
     Where several vertical rules end (or start) at the same height and no horizontal rule
     runs there, the row is closed by a rule between the outermost of them."""
-    edges = page.edges
     verticals = [e for e in edges if e.get("orientation") == "v"]
     horizontals = [e for e in edges if e.get("orientation") == "h"]
     out: list[dict] = []
@@ -390,58 +389,85 @@ def _unique_chars(chars: list[dict]) -> list[dict]:
         return list(chars)
 
 
-def read_pdf(data: bytes, rules: bool = True) -> tuple[str, Grid]:
+class _RuledPage:
+    """What pdfplumber's TableFinder reads of a page with the "lines" strategy: its edges."""
+
+    def __init__(self, edges: list[dict], height: float) -> None:
+        self.edges = edges
+        self.bbox = (0, 0, 0, height)
+
+
+def _visible_edges(page: PageObjects) -> list[dict]:
+    """Edges of the page's visible rules, in pdfplumber's order (lines, rectangles, curves)."""
+    from pdfplumber.utils import curve_to_edges, line_to_edge, rect_to_edges
+
+    edges = [line_to_edge(o) for o in page.lines if _visible_rule(o)]
+    for o in page.rects:
+        if _visible_rule(o):
+            edges.extend(rect_to_edges(o))
+    for o in page.curves:
+        if _visible_rule(o):
+            edges.extend(curve_to_edges(o))
+    return edges
+
+
+def read_pdf(data: bytes, rules: bool = True, engine: str | None = None) -> tuple[str, Grid]:
     """The document's text and the grid of its tables.  rules=False ignores drawn rules (the
-    unruled reading, also used when a PDF has no ruled table at all)."""
-    import pdfplumber  # imported here: the pipeline reports a missing reader as a status
+    unruled reading, also used when a PDF has no ruled table at all).  engine: which reads the
+    pages' objects (pdf_objects.read_pages; default PDFium, pdfplumber where PDFium cannot)."""
+    from pdfplumber.table import TableFinder  # imported here: the pipeline reports a missing reader as a status
 
     grid = Grid(layout="pdf")
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        pages = list(pdf.pages)
-        if not any(p.chars for p in pages):
-            return "", grid  # scanned images: nothing to read, never zeros
-        sample = [c.get("text") or "" for p in pages[:3] for c in p.chars]
-        if sample and sum(1 for t in sample if t.startswith("(cid:")) > len(sample) / 2:
-            return "", grid  # fonts without a Unicode map: the text layer says nothing readable
-        tables: list[_Table] = []
-        page_lines: list[list[_Line]] = []
-        heights: list[float] = []
-        for n, page in enumerate(pages):
-            chars = [c for c in _unique_chars(page.chars) if c.get("text") is not None]
-            ruled = page.filter(_visible_rule)  # tables are found from rules alone: chars do not matter
-            found = ruled.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines",
-                                       "explicit_horizontal_lines": _open_ends(ruled)}) if rules else []
-            page_tables = []
-            for t in found:
-                rt = _read_table(n, t, chars)
-                if rt is not None:
-                    page_tables.append(rt)
-            page_tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
-            tables.extend(page_tables)
-            boxes = [t.bbox for t in page_tables]
+    pages, read_by = read_pages(data, engine)
+    if not any(p.chars for p in pages):
+        return "", grid  # scanned images: nothing to read, never zeros
+    sample = [c.get("text") or "" for p in pages[:3] for c in p.chars]
+    if sample and sum(1 for t in sample if t.startswith("(cid:")) > len(sample) / 2:
+        return "", grid  # fonts without a Unicode map: the text layer says nothing readable
+    tables: list[_Table] = []
+    page_lines: list[list[_Line]] = []
+    heights: list[float] = []
+    for page in pages:
+        n = page.number
+        chars = [c for c in _unique_chars(page.chars) if c.get("text") is not None]
+        found = []
+        if rules:
+            edges = _visible_edges(page)  # tables are found from visible rules alone: chars do not matter
+            settings = {"vertical_strategy": "lines", "horizontal_strategy": "lines",
+                        "explicit_horizontal_lines": _open_ends(edges)}
+            found = TableFinder(_RuledPage(edges, page.height), settings).tables
+        page_tables = []
+        for t in found:
+            rt = _read_table(n, t, chars)
+            if rt is not None:
+                page_tables.append(rt)
+        page_tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
+        tables.extend(page_tables)
+        boxes = [t.bbox for t in page_tables]
 
-            def outside(ch, boxes=boxes):
-                cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
-                return not any(b[0] - 1 <= cx <= b[2] + 1 and b[1] - 1 <= cy <= b[3] + 1 for b in boxes)
+        def outside(ch, boxes=boxes):
+            cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+            return not any(b[0] - 1 <= cx <= b[2] + 1 and b[1] - 1 <= cy <= b[3] + 1 for b in boxes)
 
-            lines: list[_Line] = []
-            for group in _lines_of([c for c in chars if outside(c)]):
-                text = _line_text(group)
-                if not text:
-                    continue
-                size = statistics.median([c.get("size") or 0 for c in group])
-                lines.append(_Line(min(c["top"] for c in group), max(c["bottom"] for c in group),
-                                   min(c["x0"] for c in group), max(c["x1"] for c in group), size, text,
-                                   cells=_line_cells(group)))
-            for t in page_tables:
-                for row in t.rows:
-                    cells = [text for text, copy, _ in row if not copy and text]
-                    if cells:
-                        lines.append(_Line(t.bbox[1], t.bbox[3], t.bbox[0], t.bbox[2], 0, "\t".join(cells), True))
-            lines.sort(key=lambda ln: (ln.top, ln.x0) if not ln.table else (ln.top, -1))
-            # Keep table rows together and in order (their sort keys tie on the table's top).
-            page_lines.append(_stable_tables(lines))
-            heights.append(float(page.height))
+        lines: list[_Line] = []
+        for group in _lines_of([c for c in chars if outside(c)]):
+            text = _line_text(group)
+            if not text:
+                continue
+            size = statistics.median([c.get("size") or 0 for c in group])
+            lines.append(_Line(min(c["top"] for c in group), max(c["bottom"] for c in group),
+                               min(c["x0"] for c in group), max(c["x1"] for c in group), size, text,
+                               cells=_line_cells(group)))
+        for t in page_tables:
+            for row in t.rows:
+                cells = [text for text, copy, _ in row if not copy and text]
+                if cells:
+                    lines.append(_Line(t.bbox[1], t.bbox[3], t.bbox[0], t.bbox[2], 0, "\t".join(cells), True))
+        lines.sort(key=lambda ln: (ln.top, ln.x0) if not ln.table else (ln.top, -1))
+        # Keep table rows together and in order (their sort keys tie on the table's top).
+        page_lines.append(_stable_tables(lines))
+        heights.append(float(page.height))
+    grid.notes.append(f"objects read by {read_by}")
 
     # Running headers/footers: the same text in the top or bottom band of several pages.
     band_counts: Counter[str] = Counter()
