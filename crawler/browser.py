@@ -6,8 +6,8 @@ Playwright driver (a node process) and its own Chromium. This provider shares on
 one browser between all handlers of the process — each handler still opens its own browser
 context, so sites never share cookies — and starts the browser as soon as the first handler
 starts, while the crawl's first HTML pages download, not when the first browser page is due.
-A crawl that parses keeps the browser on one core (keep_browser_on), so that it leaves the parse
-workers' cores to them.
+A parsing crawl can keep the browser on one core (keep_browser_on, GOVREPORTS_PIN_BROWSER=1), so
+that it leaves the parse workers' cores to them.
 """
 from __future__ import annotations
 
@@ -40,8 +40,9 @@ _BROWSER_CPUS: set[int] | None = None  # keep_browser_on
 
 def keep_browser_on(cpus: set[int] | None) -> None:
     """Keep the browsers this process launches (Chromium: all its processes and threads; the
-    driver itself stays free) on these CPUs, or anywhere (None). A crawl that parses sets it:
-    Chromium's processes would otherwise spread over the cores the parse workers need."""
+    driver itself stays free) on these CPUs, or anywhere (None). A parsing crawl sets it where
+    GOVREPORTS_PIN_BROWSER=1: Chromium's processes would otherwise spread over the cores the parse
+    workers need."""
     global _BROWSER_CPUS
     _BROWSER_CPUS = set(cpus) if cpus else None
 

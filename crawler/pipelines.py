@@ -217,8 +217,7 @@ class Processor:
                  with_cells: bool = True) -> None:
         self.db_url, self.mode, self.year, self.region = db_url, mode, year, region
         self.with_cells = with_cells  # figures and cells come back from the workers (a --results file)
-        # One core stays with the reactor and the browser (kept there: browser_cpus); parsing gets
-        # the others. Where workers must share a core with them (one core, or --workers above that),
+        # One core stays with the reactor and the browser; parsing gets the others. Where workers must share a core with them (one core, or --workers above that),
         # workers run at low priority (nice 10), so parsing never stalls the downloader.
         cores = os.cpu_count() or 1
         self.workers = workers or max(1, cores - 1)
@@ -251,9 +250,12 @@ class Processor:
                                                            self.db_url), name="pool-start", daemon=True).start()
 
     def browser_cpus(self) -> set[int] | None:
-        """The one CPU a parsing crawl keeps its browser on (crawler.browser.keep_browser_on): the
-        core that stays with the reactor; the workers' cores stay theirs. None: anywhere."""
-        if self.mode != "full" or not hasattr(os, "sched_getaffinity"):
+        """The one CPU a parsing crawl keeps its browser on (crawler.browser.keep_browser_on) where
+        GOVREPORTS_PIN_BROWSER=1: the core that stays with the reactor, the workers' cores stay
+        theirs. It paid off while parsing a PDF cost a quarter second; with PDFium it costs the
+        browser more than it saves the workers (benchmarks/README.md). None: anywhere."""
+        if self.mode != "full" or not hasattr(os, "sched_getaffinity") or \
+                os.environ.get("GOVREPORTS_PIN_BROWSER", "0") in ("", "0"):
             return None
         allowed = sorted(os.sched_getaffinity(0))
         return {allowed[0]} if len(allowed) > 1 else None
