@@ -217,7 +217,8 @@ class Processor:
                  with_cells: bool = True) -> None:
         self.db_url, self.mode, self.year, self.region = db_url, mode, year, region
         self.with_cells = with_cells  # figures and cells come back from the workers (a --results file)
-        # One core stays with the reactor and the browser; parsing gets the others. Where workers must share a core with them (one core, or --workers above that),
+        # One core stays with the reactor and the browser; parsing gets the others. Where workers
+        # must share a core with them (one core, or --workers above that),
         # workers run at low priority (nice 10), so parsing never stalls the downloader.
         cores = os.cpu_count() or 1
         self.workers = workers or max(1, cores - 1)

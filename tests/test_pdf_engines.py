@@ -90,22 +90,10 @@ def test_guessed_character_mapping_goes_to_pdfplumber():
     """Ghostscript dropped the ToUnicode maps: PDFium would guess rare CJK characters from the
     fonts' own tables; pdfplumber's (cid:N) make the document unreadable, never a report of garbage."""
     data = (ROOT / "tests/data/pdf-producers/gs-rl-cid-table-pingtan-2021.pdf").read_bytes()
-    assert pdf_objects._garbled(_raw_pdfium(data))
+    assert pdf_objects._garbled(pdf_objects._pdfium_pages(data))
     _, engine = pdf_objects.read_pages(data)
     assert engine == "pdfplumber (a guessed character mapping)"
     assert parse_document(data, "application/pdf").status == "unreadable"
-
-
-def _raw_pdfium(data: bytes):
-    """PDFium's pages without the garbled-text check."""
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as raw
-
-    doc = pdfium.PdfDocument(data)
-    try:
-        return [pdf_objects._read_page(raw, doc[n], n, 0.0) for n in range(len(doc))]
-    finally:
-        doc.close()
 
 
 def test_mediabox_off_the_origin_goes_to_pdfplumber():

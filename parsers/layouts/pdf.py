@@ -467,7 +467,6 @@ def read_pdf(data: bytes, rules: bool = True, engine: str | None = None) -> tupl
         # Keep table rows together and in order (their sort keys tie on the table's top).
         page_lines.append(_stable_tables(lines))
         heights.append(float(page.height))
-    grid.notes.append(f"objects read by {read_by}")
 
     # Running headers/footers: the same text in the top or bottom band of several pages.
     band_counts: Counter[str] = Counter()
@@ -504,6 +503,7 @@ def read_pdf(data: bytes, rules: bool = True, engine: str | None = None) -> tupl
                     continue
                 grid.add_row(ln.cells)
         grid.notes.append("no ruled table: rows read from text lines, labels may be detached from figures")
+    grid.notes.append(f"objects read by {read_by}")
     return normalise_together(text, grid)
 
 

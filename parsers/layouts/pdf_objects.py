@@ -1,8 +1,8 @@
 """What a PDF's pages print: characters and drawn paths, as pdfplumber's object dicts.
 
 Two engines read them.  pdfplumber (pdfminer's pure-Python content-stream interpreter) is the
-reference; PDFium (pypdfium2, which pdfplumber itself depends on) reads the same objects about
-ten times faster.  The PDF reader (``pdf.py``) does not know which one read a page: both give
+reference; PDFium (pypdfium2, which pdfplumber itself depends on) reads the same objects five to
+seven times faster.  The PDF reader (``pdf.py``) does not know which one read a page: both give
 characters with pdfplumber's keys (``text``, ``x0``, ``x1``, ``top``, ``bottom``, ``size``,
 ``fontname``, ``upright``, ``doctop``) and paths classified as pdfminer does (``line``, ``rect``,
 ``curve``, with ``stroke``, ``fill`` and colours) in pdfplumber's top-down coordinates.
@@ -101,8 +101,8 @@ def _em_box(c: dict, baseline: float) -> dict:
 
 # --------------------------------------------------------------------------- PDFium
 
-_LINETO, _BEZIERTO, _MOVETO = 0, 1, 2  # FPDF_SEGMENT_*
-_TEXT, _PATH, _FORM = 1, 2, 5  # FPDF_PAGEOBJ_*
+_BEZIERTO, _MOVETO = 1, 2  # FPDF_SEGMENT_* (0: a line)
+_PATH, _FORM = 2, 5  # FPDF_PAGEOBJ_*
 _EPS = 1e-6
 
 
@@ -123,10 +123,14 @@ _PDFIUM_LOCK = threading.Lock()  # PDFium is not thread-safe: one document at a 
 
 def pdfium_pages(data: bytes) -> list[PageObjects]:
     with _PDFIUM_LOCK:
-        return _pdfium_pages(data)
+        pages = _pdfium_pages(data)
+    if _garbled(pages):
+        raise Unsupported("a guessed character mapping")
+    return pages
 
 
 def _pdfium_pages(data: bytes) -> list[PageObjects]:
+    """PDFium's reading of every page, before the check of its character mapping."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
@@ -143,8 +147,6 @@ def _pdfium_pages(data: bytes) -> list[PageObjects]:
             doctop += pages[-1].height
     finally:
         doc.close()
-    if _garbled(pages):
-        raise Unsupported("a guessed character mapping")
     return pages
 
 
@@ -315,6 +317,8 @@ def _classify(path: list[tuple[str, tuple[float, float]]], attrs: dict, height: 
               out: PageObjects) -> None:
     """pdfminer's paint_path: one subpath as a line, a rectangle or a curve."""
     shape = "".join(op for op, _ in path)
+    if shape == "m":
+        return  # pdfminer paints nothing for a lone move
     pts = [pt for _, pt in path]
     # PDFium closes a subpath with a line back to its start and the close flag: pdfminer's "h".
     if len(shape) > 2 and shape.endswith("lh") and pts[-2] == pts[0]:
@@ -327,8 +331,6 @@ def _classify(path: list[tuple[str, tuple[float, float]]], attrs: dict, height: 
         kind = "rect" if pts[0] == pts[4] and square else "curve"
     else:
         kind = "curve"
-    if shape == "m":
-        return  # pdfminer paints nothing for a lone move
     xs, ys = [p[0] for p in pts], [p[1] for p in pts]
     if kind == "rect":
         xs, ys = [pts[0][0], pts[2][0]], [pts[0][1], pts[2][1]]
