@@ -105,20 +105,28 @@ def _crawl(args) -> int:
 
 def _recorded_crawl(args, **kw) -> dict | None:
     """A recorded crawl (crawler.incremental) into args.db; None after printing why it cannot run."""
-    from .pipelines import make_processor
+    from storage.errors import SchemaError
 
-    # Parse workers first: they load storage and the parser on the other cores while Scrapy loads here.
+    from .pipelines import make_processor
+    from .runspec import run_spec
+
+    nightly, resume = getattr(args, "nightly", False), not getattr(args, "no_resume", False)
+    try:
+        spec = run_spec(nightly=nightly, resume=resume, db=args.db, **kw)
+    except ValueError as exc:
+        print(f"govreports {args.command}: {exc}", file=sys.stderr)
+        return None
+    # Parse workers first: they create the schema, record the run and load the parser on the other
+    # cores while Scrapy loads here.
     processor = make_processor(db=args.db, mode=kw.get("mode", "full"), workers=kw.get("workers", 0),
                                year=kw.get("year"), region=kw.get("region"), dump_dir=kw.get("dump_dir"),
-                               with_cells=bool(kw.get("results")))
-    from storage.errors import SchemaError
+                               with_cells=bool(kw.get("results")), run=spec)
 
     from .incremental import recorded_crawl, run_line
     from .run import run_crawl
 
     try:
-        summary = recorded_crawl(run_crawl, nightly=getattr(args, "nightly", False),
-                                 resume=not getattr(args, "no_resume", False), db=args.db, processor=processor, **kw)
+        summary = recorded_crawl(run_crawl, nightly=nightly, resume=resume, db=args.db, processor=processor, **kw)
     except (ValueError, SchemaError) as exc:
         print(f"govreports {args.command}: {exc}", file=sys.stderr)
         return None

@@ -28,7 +28,6 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any, Callable
 
 from scrapy import Request
@@ -385,28 +384,28 @@ def recorded_crawl(run_crawl: Callable[..., dict], *, nightly: bool = False, res
     """run_crawl(**kw) as a recorded run: a crawl_runs row, the ledger, incremental fetching; an
     interrupted run with the same arguments is continued. Download-only crawls are not recorded.
 
-    The run starts (database opened, run row written, ledger loaded) once the crawlers are set
-    up, just before the first request: a parse worker creates the schema meanwhile."""
+    The run starts (database opened, run row written, ledger loaded) in a parse worker while the
+    crawlers are set up (a processor made with the same crawler.runspec.run_spec); the first
+    request waits for it."""
     global ACTIVE
-    if kw.get("mode", "full") != "full" or not kw.get("db"):
+    from .runspec import run_spec
+
+    spec = run_spec(nightly=nightly, resume=resume, **kw)
+    if spec is None:
         return run_crawl(**kw)
     from .pipelines import make_processor
-    from .registry import DEFAULT_REGISTRY
 
-    mode = "nightly" if nightly else ("backfill" if kw.get("region") or kw.get("year") else "full")
-    arguments = {"mode": mode, "registry": str(Path(kw.get("registry") or DEFAULT_REGISTRY).resolve()),
-                 "base_url": kw.get("base_url"), "sites": sorted(kw.get("sites") or []) or None,
-                 "region": kw.get("region"), "year": kw.get("year")}
+    mode = spec.mode
     run: dict[str, Any] = {}
     own = kw.get("processor") is None
     if own:
         kw["processor"] = make_processor(db=kw["db"], workers=kw.get("workers", 0), year=kw.get("year"),
-                                         region=kw.get("region"), with_cells=bool(kw.get("results")))
+                                         region=kw.get("region"), with_cells=bool(kw.get("results")), run=spec)
     processor = kw["processor"]
 
     def start() -> None:
         global ACTIVE
-        run_id, chain, ledger = processor.start_run(mode, arguments, resume)
+        run_id, chain, ledger = processor.start_run(*spec)
         run.update(id=run_id, chain=chain)
         ACTIVE = RunContext(processor, run_id, mode, chain, ledger)
 

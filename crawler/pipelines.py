@@ -64,18 +64,32 @@ def parse_job(data: bytes, content_type: str | None, url: str | None):
 
 _WORKER_STORE: dict[str, "Store"] = {}
 _WORKER_LOCK = None  # shared by a pool's workers: one of them creates a new database's schema
+_PARSE_NICE = 0  # how much lower this worker's priority goes once it parses (see _parse_priority)
 
 
 def _worker_init(db_url: str | None, lock=None, nice: int = 0) -> None:
     """A worker loads storage first when there is a database: its first job creates the schema,
     which a recorded run waits for. The parser is loaded by the next job, before documents come."""
-    global _WORKER_LOCK
-    try:
-        os.nice(int(os.environ.get("GOVREPORTS_PARSE_NICE", nice)))
-    except (OSError, AttributeError, ValueError):  # pragma: no cover - not on every platform
-        pass
+    global _WORKER_LOCK, _PARSE_NICE
     _WORKER_LOCK = lock
+    try:
+        _PARSE_NICE = int(os.environ.get("GOVREPORTS_PARSE_NICE", nice))
+    except ValueError:
+        _PARSE_NICE = nice
     _load(_STORAGE_MODULES if db_url else _PARSER_MODULES)
+
+
+def _parse_priority() -> None:
+    """Lower this worker's priority once, at its first document. The start-up before (schema, run
+    record, parser) is what the first request waits for, so it keeps full priority; parsing then
+    yields the CPU to the downloader, the browser and the reactor, and catches up when they wait."""
+    global _PARSE_NICE
+    if _PARSE_NICE > 0:
+        try:
+            os.nice(_PARSE_NICE)
+        except (OSError, AttributeError):  # pragma: no cover - not on every platform
+            pass
+    _PARSE_NICE = 0
 
 
 def _worker_store(db_url: str) -> "Store":
@@ -117,6 +131,7 @@ def process_job(item: dict, db_url: str | None, year: int | None, region: str | 
     """Parse, settle region and year, archive and store one document (runs in a worker process,
     so the crawl's reactor thread only ever waits on a future). Returns the outcome record, with
     the report's figures and cells if `with_cells` (for a --results file)."""
+    _parse_priority()
     res = _process(item, db_url, year, region, with_cells)
     res["worker_cpu_s"] = round(time.process_time(), 4)  # this worker's CPU since it started
     return res
@@ -217,12 +232,13 @@ class Processor:
                  with_cells: bool = True) -> None:
         self.db_url, self.mode, self.year, self.region = db_url, mode, year, region
         self.with_cells = with_cells  # figures and cells come back from the workers (a --results file)
-        # One core stays with the reactor and the browser; parsing gets the others. Where workers
-        # must share a core with them (one core, or --workers above that),
-        # workers run at low priority (nice 10), so parsing never stalls the downloader.
+        # One core stays with the reactor and the browser; parsing gets the others. Workers parse at
+        # low priority (nice 10, GOVREPORTS_PARSE_NICE): where they share a core with the crawl
+        # (few cores, the browser's processes, --workers above cores - 1), parsing never stalls the
+        # downloader (benchmarks/README.md: 19 of 20 runs within target against 16 of 20 at nice 0).
         cores = os.cpu_count() or 1
         self.workers = workers or max(1, cores - 1)
-        self.nice = 0 if self.workers < cores else 10
+        self.nice = 10
         self.dump_dir = Path(dump_dir) if dump_dir else None
         self.on_result = on_result
         self.results: list[dict] = []
@@ -230,25 +246,44 @@ class Processor:
         self._pool: Executor | None = None
         self._opened = 0
         self._database: Future | None = None
+        self._run: tuple[Any, Future] | None = None  # the run the pool records as it starts (start_pool)
         self.kept_open = False  # the caller shuts the pool down (it still writes the run record after the crawl)
 
-    def start_pool(self) -> None:
-        """Start the parse workers: the first one creates or checks the schema, then loads the parser
-        (Processor.start_run). `govreports crawl` calls this before it loads Scrapy; `scrapy crawl`
-        on spider open."""
+    def start_pool(self, run=None) -> None:
+        """Start the parse workers. The first one creates or checks the schema, records `run` (a
+        crawler.runspec.RunSpec) if one is given, then loads the parser: all while this process
+        loads Scrapy. `govreports crawl` calls this before it imports Scrapy; `scrapy crawl` on
+        spider open."""
         with self._lock:
             if self._pool is not None or self.mode != "full":
                 return
             self._pool = self._new_pool()
-            # One worker starts now (it creates the schema, which a recorded run waits for); the
-            # pool adds the others only when documents queue up: workers loading the parser all at
-            # once would hold up the crawler's own start and the browser.
+            # One worker starts now; the pool adds the others only when documents queue up:
+            # workers loading the parser all at once would hold up the crawler's own start and the
+            # browser. Each job is submitted when the one before has finished, so the same worker
+            # takes it (a job submitted while every worker is busy starts another worker).
             if self.db_url:
+                self._database = Future()
+                self._run = (run, Future()) if run is not None else None
                 # The first submission starts the forkserver and the worker and waits for both
                 # (some 30 ms): a helper thread waits, this one goes on loading the crawler.
-                self._database = Future()
-                threading.Thread(target=_submit_into, args=(self._pool, self._database, prepare_database,
-                                                           self.db_url), name="pool-start", daemon=True).start()
+                threading.Thread(target=self._open_database, name="pool-start", daemon=True).start()
+
+    def _open_database(self) -> None:
+        """Schema, then the run record, then the parser, one after another in the first worker."""
+        _submit_into(self._pool, self._database, prepare_database, self.db_url)
+        if self._database.exception() is not None:
+            if self._run is not None:
+                self._run[1].set_exception(self._database.exception())
+            return
+        if self._run is not None:
+            spec, done = self._run
+            _submit_into(self._pool, done, start_run_job, self.db_url, spec.mode, spec.arguments, spec.resume,
+                         os.getpid())
+            with contextlib.suppress(Exception):  # the run's error is the caller's, from start_run
+                done.result()
+        with contextlib.suppress(RuntimeError):  # the pool was shut down meanwhile
+            self._pool.submit(load_parser)
 
     def browser_cpus(self) -> set[int] | None:
         """The one CPU a parsing crawl keeps its browser on (crawler.browser.keep_browser_on) where
@@ -280,14 +315,15 @@ class Processor:
     # loads SQLAlchemy's ORM, and database work never holds the reactor thread's GIL.
     def start_run(self, mode: str, arguments: dict, resume: bool) -> tuple[int, list[int], dict]:
         """(run id, the interrupted runs it continues, the ledger); storage.db.SchemaError if the
-        database cannot be used."""
+        database cannot be used. The run the pool was started with is recorded already (or being
+        recorded): this waits for it."""
         self.start_pool()
         if self._database is None:
             raise RuntimeError("a recorded run needs a database and parse workers (mode 'full')")
         self._database.result()  # the worker's SchemaError, or the database's error, is raised here
-        run = self._pool.submit(start_run_job, self.db_url, mode, arguments, resume, os.getpid()).result()
-        self._pool.submit(load_parser)  # the worker is free now: no second one starts for this
-        return run
+        if self._run is not None and tuple(self._run[0]) == (mode, arguments, resume):
+            return self._run[1].result()
+        return self._pool.submit(start_run_job, self.db_url, mode, arguments, resume, os.getpid()).result()
 
     def write_ledger(self, rows: list[dict], run_id: int, counts: dict, errors: list[str], final: dict) -> None:
         """Write, and wait until written (callers keep their writes in order)."""
@@ -357,13 +393,15 @@ class Processor:
 
 
 def make_processor(*, db: str | None, mode: str = "full", workers: int = 0, year: int | None = None,
-                   region: str | None = None, dump_dir: str | None = None, with_cells: bool = True) -> Processor:
-    """The processor of one `govreports crawl`, its parse workers already starting (they load
-    the parser while the crawler process loads Scrapy)."""
+                   region: str | None = None, dump_dir: str | None = None, with_cells: bool = True,
+                   run=None) -> Processor:
+    """The processor of one `govreports crawl`, its parse workers already starting: they create the
+    schema, record `run` (a crawler.runspec.RunSpec, or None) and load the parser while the
+    crawler process loads Scrapy."""
     processor = Processor(db if mode == "full" else None, mode=mode, workers=workers, year=year, region=region,
                           dump_dir=dump_dir, with_cells=with_cells)
     processor.kept_open = True
-    processor.start_pool()
+    processor.start_pool(run)
     return processor
 
 

@@ -155,3 +155,42 @@ def test_unreachable_sites_are_reported_and_fail_the_command(tmp_path):
                           capture_output=True, text=True, timeout=60)
     (run,) = json.loads(runs.stdout)
     assert run["failed"] >= 1 and run["errors"]
+
+
+def test_worker_records_the_run_then_parses_at_low_priority(tmp_path):
+    """The first parse worker creates the schema and records the run while the crawler would still
+    be loading Scrapy; it lowers its own priority at its first document, not before (the start-up
+    is what the first request waits for)."""
+    from crawler.pipelines import make_processor, process_job
+    from crawler.runspec import run_spec
+    from storage.db import make_engine
+    from storage.runs import list_runs
+
+    db = f"sqlite:///{tmp_path / 'run.db'}"
+    spec = run_spec(db=db, registry=SAMPLE_REGISTRY, base_url="http://127.0.0.1:9", sites=["ptoffice"])
+    assert spec.mode == "full" and spec.arguments["sites"] == ["ptoffice"]
+    processor = make_processor(db=db, workers=1, run=spec)
+    try:
+        run_id, chain, ledger = processor.start_run(*spec)
+        (run,) = list_runs(make_engine(db))
+        assert run["id"] == run_id and chain == [] and ledger == {}
+        pool = processor._pool
+        before = pool.submit(os.getpriority, os.PRIO_PROCESS, 0).result()
+        report = ROOT / "samples/reports/000_e865654a7cdf3aef.txt"  # a real report, as a portal serves it
+        res = pool.submit(process_job, {"body": report.read_bytes(), "url": "http://127.0.0.1:9/a.txt",
+                                        "content_type": "text/plain"}, db, None).result()
+        after = pool.submit(os.getpriority, os.PRIO_PROCESS, 0).result()
+    finally:
+        processor.shutdown()
+    assert res["outcome"] == "stored"
+    assert after == min(19, before + processor.nice) and processor.nice > 0
+
+
+def test_a_selection_of_no_site_records_no_run(tmp_path):
+    """Nothing to crawl: a one-line error, exit status 2, and no run in the database."""
+    db = tmp_path / "empty.db"
+    cmd = [sys.executable, "-m", "govreports_cli", "--db", f"sqlite:///{db}", "crawl", "--registry",
+           str(SAMPLE_REGISTRY), "--base-url", "http://127.0.0.1:9", "--region", "99", "--no-progress"]
+    p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and "no site matches the selection" in p.stderr and "Traceback" not in p.stderr
+    assert not db.exists() or "crawl_runs" not in db.read_bytes().decode("latin-1")
