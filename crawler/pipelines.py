@@ -271,19 +271,19 @@ class Processor:
 
     def _open_database(self) -> None:
         """Schema, then the run record, then the parser, one after another in the first worker."""
-        _submit_into(self._pool, self._database, prepare_database, self.db_url)
+        pool = self._pool  # shutdown() lets go of it: a late submission then fails, and is dropped
+        _submit_into(pool, self._database, prepare_database, self.db_url)
         if self._database.exception() is not None:
             if self._run is not None:
                 self._run[1].set_exception(self._database.exception())
             return
         if self._run is not None:
             spec, done = self._run
-            _submit_into(self._pool, done, start_run_job, self.db_url, spec.mode, spec.arguments, spec.resume,
-                         os.getpid())
+            _submit_into(pool, done, start_run_job, self.db_url, spec.mode, spec.arguments, spec.resume, os.getpid())
             with contextlib.suppress(Exception):  # the run's error is the caller's, from start_run
                 done.result()
         with contextlib.suppress(RuntimeError):  # the pool was shut down meanwhile
-            self._pool.submit(load_parser)
+            pool.submit(load_parser)
 
     def browser_cpus(self) -> set[int] | None:
         """The one CPU a parsing crawl keeps its browser on (crawler.browser.keep_browser_on) where
