@@ -20,6 +20,7 @@ import os
 import threading
 import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Callable
 
@@ -207,6 +208,10 @@ def settle_region_and_year(item: dict, report) -> None:
 
 # ------------------------------------------------------------------ the processor
 
+class WorkerDied(RuntimeError):
+    """A document whose parse killed its worker process, again when it was parsed alone."""
+
+
 def _submit_into(pool: Executor, outer: Future, fn: Callable, *args) -> None:
     """pool.submit(fn, *args), its outcome copied into `outer`."""
     def copy(inner: Future) -> None:
@@ -247,6 +252,11 @@ class Processor:
         self._opened = 0
         self._database: Future | None = None
         self._run: tuple[Any, Future] | None = None  # the run the pool records as it starts (start_pool)
+        # A worker that dies (a reader's C code crashing on a malformed file, the OOM killer) breaks
+        # its whole pool: the pool is replaced, and the documents it held are parsed again one at a
+        # time in a pool of their own, so that only a document that kills a worker fails.
+        self._alone: Executor | None = None
+        self._alone_lock = asyncio.Lock()
         self.kept_open = False  # the caller shuts the pool down (it still writes the run record after the crawl)
 
     def start_pool(self, run=None) -> None:
@@ -296,7 +306,7 @@ class Processor:
         allowed = sorted(os.sched_getaffinity(0))
         return {allowed[0]} if len(allowed) > 1 else None
 
-    def _new_pool(self) -> Executor:
+    def _new_pool(self, workers: int = 0) -> Executor:
         if os.environ.get("GOVREPORTS_PARSE_IN_THREAD"):
             return ThreadPoolExecutor(1, thread_name_prefix="parse")
         # Workers start from a small clean process (forkserver), not by forking the crawler:
@@ -308,7 +318,7 @@ class Processor:
         if method == "forkserver":
             # never re-run the caller's main script in the server (scripts without a __main__ guard)
             ctx.set_forkserver_preload([])
-        return ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_worker_init,
+        return ProcessPoolExecutor(workers or self.workers, mp_context=ctx, initializer=_worker_init,
                                    initargs=(self.db_url, ctx.Lock(), self.nice))
 
     # The run record and the ledger are written by the workers too: the crawler process never
@@ -327,7 +337,26 @@ class Processor:
 
     def write_ledger(self, rows: list[dict], run_id: int, counts: dict, errors: list[str], final: dict) -> None:
         """Write, and wait until written (callers keep their writes in order)."""
-        self._pool.submit(write_ledger_job, self.db_url, rows, run_id, counts, errors, final).result()
+        pool = self._pool
+        try:
+            pool.submit(write_ledger_job, self.db_url, rows, run_id, counts, errors, final).result()
+        except BrokenProcessPool:  # a worker died meanwhile (a document's parse): a new pool writes it
+            if not self._replace_pool(pool):
+                raise
+            self._pool.submit(write_ledger_job, self.db_url, rows, run_id, counts, errors, final).result()
+
+    def _replace_pool(self, broken: Executor) -> bool:
+        """Put a new pool in place of `broken` (once, whoever notices first). False when the
+        processor is shutting down."""
+        with self._lock:
+            if self._pool is None:
+                return False
+            if self._pool is broken:
+                logger.warning("a parse worker died; starting new ones")
+                self._pool = self._new_pool()
+            # a broken pool's shutdown does not wait for anything
+            broken.shutdown(wait=False, cancel_futures=True)
+            return True
 
     def open(self) -> None:
         self.start_pool()
@@ -343,9 +372,10 @@ class Processor:
 
     def shutdown(self) -> None:
         with self._lock:
-            if self._pool is not None:
-                self._pool.shutdown(wait=True)
-                self._pool = None
+            for pool in (self._pool, self._alone):
+                if pool is not None:
+                    pool.shutdown(wait=True)
+            self._pool = self._alone = None
 
     def _record(self, res: dict) -> dict:
         res["done_at"] = time.time()
@@ -372,14 +402,34 @@ class Processor:
             if self.dump_dir:
                 await asyncio.get_running_loop().run_in_executor(None, self._dump, item)
             return self._record(res | {"outcome": "downloaded"})
-        loop = asyncio.get_running_loop()
         try:
-            out = await loop.run_in_executor(self._pool, process_job, item, self.db_url, self.year,
-                                             self.region, self.with_cells)
+            out = await self._parse_and_store(item)
         except Exception as exc:
             logger.error("parse/store failed for %s: %s: %s", item.get("url"), type(exc).__name__, exc)
             return self._record(res | {"outcome": "failed", "status": "error", "error": repr(exc)})
         return self._record(res | out)
+
+    async def _parse_and_store(self, item: dict) -> dict:
+        loop = asyncio.get_running_loop()
+        job = (process_job, item, self.db_url, self.year, self.region, self.with_cells)
+        pool = self._pool
+        try:
+            return await loop.run_in_executor(pool, *job)
+        except BrokenProcessPool:
+            if not self._replace_pool(pool):
+                raise
+        # The worker died under this document or beside it: parse it again, alone.
+        async with self._alone_lock:
+            if self._alone is None:
+                self._alone = self._new_pool(1)
+            alone = self._alone
+            try:
+                return await loop.run_in_executor(alone, *job)
+            except BrokenProcessPool:
+                self._alone = None
+                alone.shutdown(wait=False)
+                raise WorkerDied("the parse worker died on this document twice (a reader crashed, or the "
+                                 "system killed it for memory); it is not stored, and a later crawl tries it again") from None
 
     def _dump(self, item: dict) -> None:
         import hashlib

@@ -194,3 +194,86 @@ def test_a_selection_of_no_site_records_no_run(tmp_path):
     p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert p.returncode == 2 and "no site matches the selection" in p.stderr and "Traceback" not in p.stderr
     assert not db.exists() or "crawl_runs" not in db.read_bytes().decode("latin-1")
+
+
+def _report_item(name: str = "000_e865654a7cdf3aef.txt", url: str = "http://127.0.0.1:9/a.txt") -> dict:
+    return {"body": (ROOT / "samples/reports" / name).read_bytes(), "url": url, "content_type": "text/plain"}
+
+
+def _worker_pids(processor) -> set[int]:
+    pids = set()
+    for pool in (processor._pool, processor._alone):
+        pids |= set(getattr(pool, "_processes", None) or {})
+    return pids
+
+
+def test_a_killed_parse_worker_is_replaced_and_its_documents_parsed_again(tmp_path):
+    """A parse worker killed (as the OOM killer would, SIGKILL) breaks its pool: the documents
+    it held are parsed again and stored, and the crawl goes on in a new pool."""
+    import asyncio
+    import signal
+
+    from crawler.pipelines import Processor
+
+    db = f"sqlite:///{tmp_path / 'killed.db'}"
+    processor = Processor(db, workers=1)
+    processor.start_pool()
+    try:
+        first = asyncio.run(processor.process(_report_item()))
+        assert first["outcome"] == "stored"
+        os.kill(first["worker"], signal.SIGKILL)
+        names = sorted(p.name for p in (ROOT / "samples/reports").glob("*.txt"))[1:4]
+
+        async def more():
+            return await asyncio.gather(*(processor.process(_report_item(n, f"http://127.0.0.1:9/{n}"))
+                                          for n in names))
+
+        after = asyncio.run(more())
+        answer = processor._pool.submit(os.getpid).result()  # the replacement pool answers
+    finally:
+        processor.shutdown()
+    assert [r["outcome"] for r in after] == ["stored"] * 3, after
+    assert first["worker"] not in {r["worker"] for r in after} and answer != first["worker"]
+
+
+def test_a_document_that_kills_its_worker_twice_fails_alone(tmp_path):
+    """Every worker dies while one document is in hand (killed until it gives up): that document
+    fails with a message that says so, nothing is stored for it, and the next one is stored."""
+    import asyncio
+    import contextlib
+    import signal
+    import threading
+
+    from crawler.pipelines import Processor
+
+    db = f"sqlite:///{tmp_path / 'culprit.db'}"
+    processor = Processor(db, workers=1)
+    processor.start_pool()
+    stop = threading.Event()
+
+    def killer():
+        while not stop.is_set():
+            for pid in _worker_pids(processor):
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            stop.wait(0.01)
+
+    try:
+        assert asyncio.run(processor.process(_report_item()))["outcome"] == "stored"
+        thread = threading.Thread(target=killer, daemon=True)
+        thread.start()
+        try:
+            culprit = asyncio.run(processor.process(_report_item("001_4b9b066e761ef3f1.txt", "http://127.0.0.1:9/b.txt")))
+        finally:
+            stop.set()
+            thread.join()
+        after = asyncio.run(processor.process(_report_item("002_1470c6164cb70c53.txt", "http://127.0.0.1:9/c.txt")))
+    finally:
+        processor.shutdown()
+    assert culprit["outcome"] == "failed" and "died on this document twice" in culprit["error"]
+    assert after["outcome"] == "stored"
+    from sqlalchemy import create_engine, text
+
+    with create_engine(db).connect() as conn:
+        urls = set(conn.execute(text("SELECT url FROM documents")).scalars())
+    assert "http://127.0.0.1:9/b.txt" not in urls and "http://127.0.0.1:9/c.txt" in urls
