@@ -98,22 +98,59 @@ def _ingest_in_processes(engine: Engine, archive: Archive, files: list[Path], pr
     """Parse and store in several processes (parsing is CPU-bound; PostgreSQL takes the writes
     in parallel, SQLite queues them). Small chunks keep the progress bar moving."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
     url = engine.url.render_as_string(hide_password=False)
     size = max(1, min(50, len(files) // (workers * 4) or 1))
     chunks = [files[i:i + size] for i in range(0, len(files), size)]
     total = Counts()
-    with _progress(progress, len(files), "ingest") as advance, \
-            ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(_ingest_chunk, url, str(archive.root), chunk): chunk for chunk in chunks}
-        for fut in as_completed(futures):
-            c = fut.result()
-            for name in ("inserted", "updated", "unchanged", "new_versions", "failed"):
-                setattr(total, name, getattr(total, name) + getattr(c, name))
-            total.errors += c.errors
-            for _ in futures[fut]:
-                advance()
+    again: list[Path] = []
+    with _progress(progress, len(files), "ingest") as advance:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(_ingest_chunk, url, str(archive.root), chunk): chunk for chunk in chunks}
+            for fut in as_completed(futures):
+                try:
+                    _add(total, fut.result())
+                except BrokenProcessPool:  # a worker died: every chunk not done yet is lost with it
+                    again += futures[fut]
+                    continue
+                for _ in futures[fut]:
+                    advance()
+        if again:
+            _add(total, _ingest_one_by_one(url, str(archive.root), again, advance))
     return total
+
+
+def _ingest_one_by_one(url: str, archive_root: str, files: list[Path], advance) -> Counts:
+    """The files of chunks whose worker died (a reader's C code crashing on a malformed file, the
+    OOM killer), each on its own in a worker of its own: only a file that kills its worker fails.
+    Files of those chunks stored before the death count as unchanged now (storage is idempotent)."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    total, pool = Counts(), None
+    try:
+        for f in files:
+            pool = pool or ProcessPoolExecutor(max_workers=1)
+            try:
+                _add(total, pool.submit(_ingest_chunk, url, archive_root, [f]).result())
+            except BrokenProcessPool:
+                pool.shutdown(wait=False)
+                pool = None
+                total.failed += 1
+                total.errors.append(f"{f}: the parse worker died on this file (a reader crashed, or the system "
+                                    "killed it for memory); nothing of it is stored")
+            advance()
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+    return total
+
+
+def _add(total: Counts, c: Counts) -> None:
+    for name in ("inserted", "updated", "unchanged", "new_versions", "failed"):
+        setattr(total, name, getattr(total, name) + getattr(c, name))
+    total.errors += c.errors
 
 
 def reparse_all(engine: Engine, archive: Archive, parse: Parse | None = None,

@@ -509,3 +509,68 @@ def test_cli_ingest_with_workers_then_again(db_url, tmp_path):
     # Same parser, same archive: reparse re-derives every report and finds nothing to change.
     r = cli(db_url, "reparse", "--no-progress", "--archive", str(tmp_path / "arch"))
     assert r.returncode == 0 and "5 unchanged" in r.stdout, r.stdout + r.stderr
+
+
+def _children_of(pid: int) -> list[tuple[int, float]]:
+    """(pid, age in seconds) of the live child processes of `pid`, from /proc."""
+    import time as _time
+
+    tick, boot = os.sysconf("SC_CLK_TCK"), None
+    with open("/proc/stat") as f:
+        boot = next(int(line.split()[1]) for line in f if line.startswith("btime"))
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(b")") + 2:].split()
+        if int(fields[1]) == pid and fields[0] != b"Z":
+            out.append((int(entry), _time.time() - (boot + int(fields[19]) / tick)))
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/stat").exists(), reason="needs /proc to find the ingest workers")
+def test_ingest_with_workers_survives_a_killed_worker(engine, archive):
+    """A worker killed mid-ingest (as the OOM killer would): the files it and its pool held are
+    ingested again one by one, none is lost, none fails."""
+    import hashlib
+    import signal
+    import threading
+
+    try:
+        import parsers
+
+        parsers.parse_document(b"", "text/plain")
+    except Exception as exc:
+        pytest.skip(f"the parser is not usable yet: {type(exc).__name__}: {exc}")
+    from storage.ingest import iter_files
+
+    files = list(iter_files(_sample_files()))
+    killed: list[int] = []
+    done = threading.Event()
+
+    def kill_one_worker():
+        while not done.is_set() and not killed:
+            for pid, age in _children_of(os.getpid()):
+                if age > 0.05:  # past its start: at work
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+                    break
+            done.wait(0.005)
+
+    thread = threading.Thread(target=kill_one_worker, daemon=True)
+    thread.start()
+    try:
+        counts = ingest_paths(engine, archive, files, workers=2)
+    finally:
+        done.set()
+        thread.join()
+    assert killed, "no worker lived long enough to be killed"
+    assert counts.failed == 0, counts.errors
+    assert counts.inserted + counts.unchanged == len(files)
+    shas = {hashlib.sha256(f.read_bytes()).hexdigest() for f in files}  # the same bytes twice: one document
+    assert scalar(engine, "SELECT COUNT(*) FROM documents") == len(shas)
