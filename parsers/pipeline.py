@@ -86,15 +86,21 @@ def _parse_text(text: str, base: dict) -> Report:
 
 
 def _parse_office(data: bytes, kind: str, base: dict) -> Report:
+    unmapped: tuple = ()  # the reader's word that the text layer cannot be read (a reason of its own)
     try:
         if kind == "pdf":
+            from .layouts.pdf import UnmappedText
             from .layouts.pdf import read_pdf as reader
+
+            unmapped = (UnmappedText,)
         else:
             from .layouts.docx import read_docx as reader
     except ImportError as exc:
         return Report(UNREADABLE, [f"no {kind} reader available: {exc}"], **base)
     try:
         text, grid = reader(data)
+    except unmapped as exc:
+        return Report(UNREADABLE, [str(exc)], **base)
     except Exception as exc:  # a broken file must give a status, never a crash
         return Report(UNREADABLE, [f"{kind} could not be read: {exc.__class__.__name__}: {exc}"], **base)
     if not text.strip() and not grid.rows:

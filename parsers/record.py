@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-PARSER_VERSION = "0.2.0"  # 0.2.0: PDFs read by PDFium, character boxes from the baseline, radicals as ideographs
+PARSER_VERSION = "0.2.1"  # 0.2.1: PDFs whose fonts do not map their characters are unreadable, not non-reports
 
 # Kinds of printed value.  Blank is not zero: a blank cell keeps kind "blank".
 NUMBER, ZERO, BLANK, NOT_APPLICABLE, TEXT = "number", "zero", "blank", "not_applicable", "text"

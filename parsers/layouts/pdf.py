@@ -411,6 +411,29 @@ def _visible_edges(page: PageObjects) -> list[dict]:
     return edges
 
 
+class UnmappedText(ValueError):
+    """The text layer does not say which characters it prints: reading it would give garbage."""
+
+
+# What a character that a font does not map to Unicode comes out as: pdfminer's (cid:N), an empty
+# or replacement character, C0/C1 control codes (glyph ids read as bytes), private-use codes, or
+# the rare CJK Extension A characters a rebuilt font table maps to. Real reports print (almost)
+# none of them; a Ghostscript re-distil that dropped the ToUnicode maps prints little else.
+_UNMAPPED = re.compile(r"^\(cid:\d+\)$|^$|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u3400-\u4dbf\ue000-\uf8ff\ufffd]")
+
+
+def _check_mapping(pages: list[PageObjects]) -> None:
+    """Raise UnmappedText where 2 % or more of the printed characters (and over 20) are unmapped:
+    its figures could be read as other digits. A few private-use bullets (Word's Symbol font) pass."""
+    chars = [c.get("text") or "" for p in pages for c in p.chars if not (c.get("text") or "x").isspace()]
+    bad = sum(1 for t in chars if _UNMAPPED.search(t))
+    if bad > 20 and bad >= 0.02 * len(chars):
+        raise UnmappedText(
+            f"the PDF's text layer does not map its characters to Unicode ({bad} of {len(chars)} are font codes, "
+            "control or private-use characters: a font without a ToUnicode map, as after a Ghostscript "
+            "re-distil): its text and figures cannot be read")
+
+
 def read_pdf(data: bytes, rules: bool = True, engine: str | None = None) -> tuple[str, Grid]:
     """The document's text and the grid of its tables.  rules=False ignores drawn rules (the
     unruled reading, also used when a PDF has no ruled table at all).  engine: which reads the
@@ -421,9 +444,7 @@ def read_pdf(data: bytes, rules: bool = True, engine: str | None = None) -> tupl
     pages, read_by = read_pages(data, engine)
     if not any(p.chars for p in pages):
         return "", grid  # scanned images: nothing to read, never zeros
-    sample = [c.get("text") or "" for p in pages[:3] for c in p.chars]
-    if sample and sum(1 for t in sample if t.startswith("(cid:")) > len(sample) / 2:
-        return "", grid  # fonts without a Unicode map: the text layer says nothing readable
+    _check_mapping(pages)
     tables: list[_Table] = []
     page_lines: list[list[_Line]] = []
     heights: list[float] = []

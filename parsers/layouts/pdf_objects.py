@@ -102,7 +102,7 @@ def _em_box(c: dict, baseline: float) -> dict:
 # --------------------------------------------------------------------------- PDFium
 
 _BEZIERTO, _MOVETO = 1, 2  # FPDF_SEGMENT_* (0: a line)
-_PATH, _FORM = 2, 5  # FPDF_PAGEOBJ_*
+_TEXT, _PATH, _FORM = 1, 2, 5  # FPDF_PAGEOBJ_*
 _EPS = 1e-6
 
 
@@ -252,12 +252,19 @@ def _address(pointer) -> int:
 
 
 def _paths(raw, owner, ctm, height: float, doctop: float, out: PageObjects, form: bool = False) -> None:
-    """Path objects of the page (and of its form XObjects), in content order."""
+    """Path objects of the page (and of its form XObjects), in content order; a text object whose
+    font is not embedded sends the document to pdfplumber."""
     count = raw.FPDFFormObj_CountObjects(owner) if form else raw.FPDFPage_CountObjects(owner)
     m = raw.FS_MATRIX()
     for i in range(count):
         obj = raw.FPDFFormObj_GetObject(owner, i) if form else raw.FPDFPage_GetObject(owner, i)
         kind = raw.FPDFPageObj_GetType(obj)
+        if kind == _TEXT and not raw.FPDFFont_GetIsEmbedded(raw.FPDFTextObj_GetFont(obj)):
+            # PDFium draws such a font with a font of this machine, and where that one lacks a glyph
+            # it takes separate cells printing the same digit for one doubled text and drops all but
+            # one (seen: a table's zeros and a 3 gone once Debian's fonts-droid-fallback was
+            # installed). pdfminer reads the file's own metrics, the same on every machine.
+            raise Unsupported("a font not embedded in the file")
         if kind not in (_PATH, _FORM):
             continue
         if not raw.FPDFPageObj_GetMatrix(obj, m):
