@@ -24,8 +24,10 @@ def run_spec(*, nightly: bool = False, resume: bool = True, **kw) -> RunSpec | N
     nothing would be crawled, so no run is recorded."""
     if kw.get("mode", "full") != "full" or not kw.get("db"):
         return None
-    if not select_sites(load_registry(kw.get("registry"), kw.get("base_url")), kw.get("sites"), kw.get("region")):
-        raise ValueError("no site matches the selection")
+    registry = kw.get("registry") or DEFAULT_REGISTRY
+    if not select_sites(load_registry(registry, kw.get("base_url")), kw.get("sites"), kw.get("region")):
+        asked = ", ".join(f"{k} {kw[k]}" for k in ("sites", "region") if kw.get(k))
+        raise ValueError(f"no site of {registry} matches the selection ({asked})")
     mode = "nightly" if nightly else ("backfill" if kw.get("region") or kw.get("year") else "full")
     arguments = {"mode": mode, "registry": str(Path(kw.get("registry") or DEFAULT_REGISTRY).resolve()),
                  "base_url": kw.get("base_url"), "sites": sorted(kw.get("sites") or []) or None,

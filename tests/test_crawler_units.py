@@ -192,7 +192,7 @@ def test_a_selection_of_no_site_records_no_run(tmp_path):
     cmd = [sys.executable, "-m", "govreports_cli", "--db", f"sqlite:///{db}", "crawl", "--registry",
            str(SAMPLE_REGISTRY), "--base-url", "http://127.0.0.1:9", "--region", "99", "--no-progress"]
     p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert p.returncode == 2 and "no site matches the selection" in p.stderr and "Traceback" not in p.stderr
+    assert p.returncode == 2 and "matches the selection (region 99)" in p.stderr and "Traceback" not in p.stderr
     assert not db.exists() or "crawl_runs" not in db.read_bytes().decode("latin-1")
 
 
