@@ -54,12 +54,13 @@ def register(subparsers) -> None:
 def _print_summary(summary: dict, as_json: bool = False) -> None:
     if as_json:
         print(json.dumps(summary, ensure_ascii=False, indent=1))
-        return
-    print(f"sites {summary['sites']} · reports {summary['reports']} · flagged {summary['flagged']} · "
-          f"non-reports skipped {summary['non_reports_skipped'] + summary['skipped']} · failed {summary['failed']} · "
-          f"browser documents {summary['browser_documents']} · {summary['wall_s']:.1f}s")
-    if summary.get("run_line"):
-        print(summary["run_line"])
+    else:
+        print(f"sites {summary['sites']} · reports {summary['reports']} · flagged {summary['flagged']} · "
+              f"non-reports skipped {summary['non_reports_skipped'] + summary['skipped']} · failed {summary['failed']} · "
+              f"browser documents {summary['browser_documents']} · {summary['wall_s']:.1f}s")
+        if summary.get("run_line"):
+            print(summary["run_line"])
+    # what needs the operator, on stderr (also beside --json)
     troubled = _troubled_sites(summary)
     if troubled:
         silent = [k for k, v in troubled.items() if not v.get("responses")]
@@ -67,15 +68,27 @@ def _print_summary(summary: dict, as_json: bool = False) -> None:
               + ", ".join(f"{k} {v['failed_requests']}" for k, v in troubled.items())
               + (f"; no answer at all from {', '.join(silent)}" if silent else "")
               + " (after retries; the log says why, and `govreports runs --errors RUN_ID` keeps it)", file=sys.stderr)
+    challenged = _challenged_sites(summary)
+    if challenged:
+        print(f"script challenges (HTTP 412/521, 瑞数/加速乐) on {len(challenged)} site(s): "
+              + ", ".join(f"{k} {n}" for k, n in challenged.items())
+              + ': only a browser passes them; set "browser_details": true for these sites in the registry',
+              file=sys.stderr)
 
 
 def _troubled_sites(summary: dict) -> dict:
     return {k: v for k, v in (summary.get("per_site") or {}).items() if v.get("failed_requests")}
 
 
+def _challenged_sites(summary: dict) -> dict:
+    """Sites whose pages answered with a script challenge that only a browser passes."""
+    return {k: v["challenges"] for k, v in (summary.get("per_site") or {}).items() if v.get("challenges")}
+
+
 def _exit_code(summary: dict) -> int:
-    """1 when a document failed or a request failed for good (a scheduled job must notice)."""
-    return 1 if summary["failed"] or _troubled_sites(summary) else 0
+    """1 when a document failed, a request failed for good or a site hid its pages behind a script
+    challenge (a scheduled job must notice)."""
+    return 1 if summary["failed"] or _troubled_sites(summary) or _challenged_sites(summary) else 0
 
 
 def _crawl(args) -> int:

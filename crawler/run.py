@@ -208,5 +208,6 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
                                "responses": int(v.get("downloader/response_count", 0)),
                                "errors": int(v.get("log_count/ERROR", 0)),
                                "failed_requests": int(v.get("govreports/failed_requests", 0)),
+                               "challenges": int(v.get("govreports/challenge", 0)),
                                "finish_reason": v.get("finish_reason")} for k, v in stats.items()}
     return summary

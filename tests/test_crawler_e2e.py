@@ -32,6 +32,7 @@ def crawl(tmp: Path, url: str, *args: str, registry: str | None = None, name: st
     p = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
     assert p.returncode in (0, 1), p.stderr[-3000:]
     summary = json.loads(p.stdout[p.stdout.index("{"):])
+    summary["stderr"] = p.stderr  # what the command told its operator
     return summary, load_results(results)
 
 
@@ -129,7 +130,8 @@ def test_without_browser_those_sites_fail(run, tmp_path):
     assert not [r for r in results if r["site"] == "ptdata"]
     got = {r["url"].split("/", 3)[3] for r in results}
     assert not any(u.endswith(".shtml") for u in got)  # no challenge page stored as a report
-    assert summary["challenges"] >= 1
+    assert summary["challenges"] >= 1 and summary["per_site"]["ruishu"]["challenges"] >= 1
+    assert 'set "browser_details": true for these sites' in summary["stderr"]
     assert not [e for e in log if e["browser"]]
 
 
