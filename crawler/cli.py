@@ -139,7 +139,8 @@ def _recorded_crawl(args, **kw) -> dict | None:
     from .run import run_crawl
 
     try:
-        summary = recorded_crawl(run_crawl, nightly=nightly, resume=resume, db=args.db, processor=processor, **kw)
+        summary = recorded_crawl(run_crawl, nightly=nightly, resume=resume, spec=spec, db=args.db,
+                                 processor=processor, **kw)
     except (ValueError, SchemaError) as exc:
         print(f"govreports {args.command}: {exc}", file=sys.stderr)
         return None

@@ -380,17 +380,17 @@ class LedgerPipeline:
 # ---------------------------------------------------------------------- the run around run_crawl
 
 def recorded_crawl(run_crawl: Callable[..., dict], *, nightly: bool = False, resume: bool = True,
-                   **kw) -> dict:
+                   spec=None, **kw) -> dict:
     """run_crawl(**kw) as a recorded run: a crawl_runs row, the ledger, incremental fetching; an
     interrupted run with the same arguments is continued. Download-only crawls are not recorded.
 
     The run starts (database opened, run row written, ledger loaded) in a parse worker while the
     crawlers are set up (a processor made with the same crawler.runspec.run_spec); the first
-    request waits for it."""
+    request waits for it. `spec`: the run_spec(nightly, resume, **kw) the caller already made."""
     global ACTIVE
     from .runspec import run_spec
 
-    spec = run_spec(nightly=nightly, resume=resume, **kw)
+    spec = spec or run_spec(nightly=nightly, resume=resume, **kw)
     if spec is None:
         return run_crawl(**kw)
     from .pipelines import make_processor

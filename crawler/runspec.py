@@ -29,7 +29,7 @@ def run_spec(*, nightly: bool = False, resume: bool = True, **kw) -> RunSpec | N
         asked = ", ".join(f"{k} {kw[k]}" for k in ("sites", "region") if kw.get(k))
         raise ValueError(f"no site of {registry} matches the selection ({asked})")
     mode = "nightly" if nightly else ("backfill" if kw.get("region") or kw.get("year") else "full")
-    arguments = {"mode": mode, "registry": str(Path(kw.get("registry") or DEFAULT_REGISTRY).resolve()),
+    arguments = {"mode": mode, "registry": str(Path(registry).resolve()),
                  "base_url": kw.get("base_url"), "sites": sorted(kw.get("sites") or []) or None,
                  "region": kw.get("region"), "year": kw.get("year")}
     return RunSpec(mode, arguments, resume)
