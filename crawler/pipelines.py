@@ -24,13 +24,15 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Callable
 
+from parsers import STORED_STATUSES
+
 from . import judge
 
 logger = logging.getLogger(__name__)
 
-# Statuses of documents kept as reports. "not_a_report" / "empty" (notices, list pages,
+# Statuses of documents kept as reports: "not_a_report" / "empty" (notices, list pages,
 # soft blocks that slipped through) are never stored as reports.
-REPORT_STATUSES = {"ok", "needs_review", "unknown_template", "unreadable"}
+REPORT_STATUSES = frozenset(STORED_STATUSES)
 
 
 # ------------------------------------------------------------------ work done in pool workers

@@ -1,5 +1,5 @@
 """Pure parsing: a document (bytes, content type, URL) in, a report record out. No network, no database."""
-from .record import PARSER_VERSION, Cell, Finding, Report  # noqa: F401
+from .record import PARSER_VERSION, STATUSES, STORED_STATUSES, Cell, Finding, Report  # noqa: F401
 
 
 def parse_document(data: bytes, content_type: str | None = None, url: str | None = None) -> Report:

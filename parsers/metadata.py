@@ -16,6 +16,19 @@ _ISO_DATE = re.compile(r"((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
 _TITLE_WORDS = re.compile(r"(政府|政务)?信息公开.{0,8}(年度报告|年报)|年度报告")
 _HEADER_FIELD = re.compile(r"^[ \t]*(标题|发布机构|发布时间|来源)[ \t]*[:：][ \t]*(.*)$", re.M)
 _AGENCY_PREFIX = re.compile(r"^(关于印发|关于公布|关于发布|《)")
+_BREADCRUMB = re.compile(r"当前位置|您的位置|所在位置|首页\s*[>＞»›/]|[>＞»›]\s*\S+\s*[>＞»›]")
+_CN_DIGITS = {"〇": "0", "零": "0", "○": "0", "Ｏ": "0", "O": "0", "０": "0", "一": "1", "二": "2", "三": "3",
+              "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+_CN_YEAR = re.compile("([" + "".join(_CN_DIGITS) + r"]{4})(?=\s*年)")
+
+
+def arabic_years(text: str) -> str:
+    """Years written in Chinese numerals (二〇一七年) as digits (2017年); nothing else changes."""
+    def repl(m: re.Match) -> str:
+        digits = "".join(_CN_DIGITS[c] for c in m.group(1))
+        return digits if digits[:2] in ("19", "20") else m.group(1)
+
+    return _CN_YEAR.sub(repl, text)
 
 
 @dataclass
@@ -34,6 +47,8 @@ def find_title(text: str) -> str | None:
             return m.group(2).strip()
     lines = [ln.strip(" |\t\u00a0") for ln in text[:6000].split("\n")]
     for k, line in enumerate(lines):
+        if _BREADCRUMB.search(line):
+            continue  # "当前位置：首页 > 信息公开 > 年度报告" names the column, not the document
         nxt = lines[k + 1] if k + 1 < len(lines) else ""
         if (line and "信息公开" in line and not _TITLE_WORDS.search(line) and len(line) <= 40
                 and re.fullmatch(r"(工作)?(年度报告|年报)", nxt)):
@@ -50,10 +65,10 @@ def find_title(text: str) -> str | None:
 
 def year_from(title: str | None, text: str) -> int | None:
     if title:
-        m = _YEAR_IN_TITLE.search(title)
+        m = _YEAR_IN_TITLE.search(arabic_years(title))
         if m:
             return int(m.group(1))
-    head = text[:20000]
+    head = arabic_years(text[:20000])
     for rx in (_YEAR_PERIOD, _YEAR_NEAR_REPORT):
         m = rx.search(head)
         if m:
@@ -137,17 +152,3 @@ def read_meta(text: str, html: dict[str, str] | None = None) -> Meta:
     meta.region_code = region_from_site_id(meta.site_id_code)
     return meta
 
-
-_SECTION_SIGNS = re.compile(r"总体情况|主动公开政府信息情况|收到和处理政府信息公开申请|存在的主要问题|其他需要报告的事项")
-_NOT_REPORT_TITLE = re.compile(r"(通知|指南|目录|公告|通告|意见|办法)$")
-
-
-def looks_like_report(title: str | None, text: str) -> bool:
-    """A report names itself (年度报告/年报) and has the template's sections; a list page of
-    report titles, a 通知 about writing reports or a 指南 does not."""
-    if title and _NOT_REPORT_TITLE.search(title.strip()) and "印发" not in title:
-        return False
-    head = (title or "") + "\n" + text[:5000]
-    if not re.search(r"(年度报告|年报)", head):
-        return False
-    return len(set(_SECTION_SIGNS.findall(text[:50000]))) >= 2

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import re
 
-from . import checks, metadata, narrative
+from . import annual, checks, metadata, narrative
 from .cleaning import main_text_of_html, strip_text_chrome
 from .decoding import DecodeError, decode, looks_binary
 from .grid import Grid
 from .layouts import html_tables, squashed, text_lines
 from .mapping import all_labels, map_grid, tokens_of
 from .normalize import normalise
-from .record import EMPTY, NEEDS_REVIEW, NOT_A_REPORT, OK, TABLES, UNKNOWN_TEMPLATE, UNREADABLE, Finding, Report
+from .record import (EMPTY, FIRST_TEMPLATE_YEAR, NEEDS_REVIEW, NOT_A_REPORT, OK, PRE_TEMPLATE, TABLES, UNKNOWN_TEMPLATE,
+                     UNREADABLE, Finding, Report)
 from .templates import TEMPLATES, detect
 
 _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*", b"RIFF")
@@ -116,19 +117,10 @@ def _finish(grid: Grid, text: str, base: dict, meta_tags: dict, tokens=None) -> 
     tokens = tokens_of(grid) if tokens is None else tokens
     template = detect(all_labels(tokens))
     if template is None:
-        if len(text.strip()) < 400 and _SOFT_BLOCK.search(text):
-            report.status = NOT_A_REPORT
-            report.reasons.append("an anti-bot or soft-block page, not a report")
-        elif not metadata.looks_like_report(meta.title, text):
-            report.status = NOT_A_REPORT
-            report.reasons.append("no report title, sections or tables: not an annual report")
-        elif _has_figure_table(grid):
-            report.status = UNKNOWN_TEMPLATE
-            report.reasons.append("tables do not follow the 2019 or 2021 national template")
-        else:
-            report.reasons.append("an annual report without tables 2-4: missing " + ", ".join(TABLES))
+        _settle_without_template(report, grid, text)
         return report
     report.template = template.name
+    report.narrative = {k: v for k, v in report.narrative.items() if k in narrative.TEMPLATE_SECTIONS}
     mapped = map_grid(grid, template, tokens)
     report.tables = mapped.tables
     report.findings = mapped.findings + checks.run_checks(mapped.tables, template)
@@ -146,6 +138,31 @@ def _finish(grid: Grid, text: str, base: dict, meta_tags: dict, tokens=None) -> 
         report.findings.append(Finding("read.rows_missing", f"{len(partial)} template rows not found", severity="error"))
     report.status = OK if not report.reasons else NEEDS_REVIEW
     return report
+
+
+def _settle_without_template(report: Report, grid: Grid, text: str) -> None:
+    """The status of a document whose tables follow no template: a report or not, and which kind."""
+    if len(text.strip()) < 400 and _SOFT_BLOCK.search(text):
+        report.status = NOT_A_REPORT
+        report.reasons.append("an anti-bot or soft-block page, not a report")
+        return
+    if not annual.is_annual_report(report.title, text):
+        report.status = NOT_A_REPORT
+        report.reasons.append("neither titled nor written as an annual report")
+        return
+    tables = _has_figure_table(grid)
+    if report.year is not None and report.year < FIRST_TEMPLATE_YEAR:
+        report.status = PRE_TEMPLATE
+        report.reasons.append(f"a report for {report.year}, before the national tables of {FIRST_TEMPLATE_YEAR}"
+                              + (": its statistics table is not read" if tables else ""))
+    elif tables:
+        report.status = UNKNOWN_TEMPLATE
+        report.reasons.append("tables do not follow the 2019 or 2021 national template")
+    elif report.year is None:
+        report.status = PRE_TEMPLATE
+        report.reasons.append("a report of no readable year without tables of any template")
+    else:  # a report of 2019 or later whose national tables are not there
+        report.reasons.append("an annual report without tables 2-4: missing " + ", ".join(TABLES))
 
 
 def _partial_rows(report: Report, template) -> list[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-PARSER_VERSION = "0.2.1"  # 0.2.1: PDFs whose fonts do not map their characters are unreadable, not non-reports
+PARSER_VERSION = "0.2.2"  # 0.2.2: annual reports without the national tables are reports (pre_template), never not_a_report
 
 # Kinds of printed value.  Blank is not zero: a blank cell keeps kind "blank".
 NUMBER, ZERO, BLANK, NOT_APPLICABLE, TEXT = "number", "zero", "blank", "not_applicable", "text"
@@ -18,10 +18,16 @@ KINDS = (NUMBER, ZERO, BLANK, NOT_APPLICABLE, TEXT)
 OK = "ok"
 NEEDS_REVIEW = "needs_review"  # failed checks, ambiguous cells, missing tables or rows
 UNKNOWN_TEMPLATE = "unknown_template"  # a report, but not on the 2019/2021 national template
+# An annual report from before the national tables (a year before FIRST_TEMPLATE_YEAR), or of no
+# readable year with no tables of any template: stored with its year, body and narrative.
+PRE_TEMPLATE = "pre_template"
 NOT_A_REPORT = "not_a_report"  # a notice, a list page, a soft-block page...
 EMPTY = "empty"  # no bytes or no text at all
 UNREADABLE = "unreadable"  # binary junk, an image-only document, undecodable bytes
-STATUSES = (OK, NEEDS_REVIEW, UNKNOWN_TEMPLATE, NOT_A_REPORT, EMPTY, UNREADABLE)
+STATUSES = (OK, NEEDS_REVIEW, UNKNOWN_TEMPLATE, PRE_TEMPLATE, NOT_A_REPORT, EMPTY, UNREADABLE)
+# Every status the crawler and ingest keep as a report (the others are pages that are not one).
+STORED_STATUSES = (OK, NEEDS_REVIEW, UNKNOWN_TEMPLATE, PRE_TEMPLATE, UNREADABLE)
+FIRST_TEMPLATE_YEAR = 2019  # the first year reported on the national tables (国办公开办函〔2019〕60号)
 
 TABLES = ("table2", "table3", "table4")
 
