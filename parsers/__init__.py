@@ -1,5 +1,12 @@
-"""Pure parsing: a document (bytes, content type, URL) in, a report record out. No network, no database."""
+"""Pure parsing: a document (bytes, content type, URL) in, a report record out. No network, no database.
+
+The package's public face, the only names other packages import: parse_document, PARSER_VERSION,
+the record types with their status and kind constants (parsers.record), the errors' root, and the
+templates' totals for storage.
+"""
+from .errors import ParserError  # noqa: F401
 from .record import PARSER_VERSION, STATUSES, STORED_STATUSES, Cell, Finding, Report  # noqa: F401
+from .templates import TOTALS_FIELDS, application_totals, totals_sources  # noqa: F401
 
 
 def parse_document(data: bytes, content_type: str | None = None, url: str | None = None) -> Report:

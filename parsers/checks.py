@@ -1,65 +1,55 @@
-"""The template's own arithmetic (勾稽关系), recorded as findings. A finding never changes a figure."""
+"""The template's own arithmetic (勾稽关系), recorded as findings. A finding never changes a figure.
+
+The rules are the template's (Template.rules); this module only evaluates them over the cells read.
+"""
 from __future__ import annotations
 
 from .record import NUMBER, ZERO, Cell, Finding
-from .templates import TABLE3_COLUMNS, TABLE4_BLOCKS, Template
+from .templates import Template
+from .templates.base import Equation
 
 _TOL = 1e-6
 
 
-def _n(cell: Cell | None):
+def number_of(cell: Cell | None):
     if cell is None or cell.kind not in (NUMBER, ZERO) or cell.number is None:
         return None
     return cell.number
 
 
-def _col(rows: dict[str, list[Cell]], key: str, col: int):
-    cells = rows.get(key)
-    if not cells or col >= len(cells):
+def _cells(tables: dict, table: str, refs) -> list[Cell] | None:
+    """The cells of an equation's side; None when one of them is not printed at all."""
+    rows = tables.get(table) or {}
+    out = []
+    for row, col in refs:
+        cells = rows.get(row)
+        if not cells or col >= len(cells):
+            return None
+        out.append(cells[col])
+    return out
+
+
+def check_equation(eq: Equation, tables: dict) -> Finding | None:
+    table = eq.rule.table
+    left, right = _cells(tables, table, eq.left), _cells(tables, table, eq.right)
+    if left is None or right is None:
+        return None  # a row or cell not printed: the missing rows are a finding of their own
+    lv, rv = [number_of(c) for c in left], [number_of(c) for c in right]
+    if None in lv or None in rv:
         return None
-    return _n(cells[col])
-
-
-def check_table3(rows: dict[str, list[Cell]], template: Template) -> list[Finding]:
-    out: list[Finding] = []
-    # Rule 3: every row's total column is the sum of the six applicant columns.
-    for key, cells in rows.items():
-        nums = [_n(c) for c in cells]
-        if len(nums) == 7 and None not in nums and abs(sum(nums[:6]) - nums[6]) > _TOL:
-            out.append(Finding("t3.row_total", f"{key}: the six applicant columns add up to {sum(nums[:6]):g}, "
-                               f"总计 prints {nums[6]:g}", "table3", key, "total", sum(nums[:6]), nums[6]))
-    for col, col_key in enumerate(TABLE3_COLUMNS):
-        # Rule 1: new + carried over = total + carried forward.
-        a, b = _col(rows, "new_received", col), _col(rows, "carried_over", col)
-        t, f = _col(rows, "total", col), _col(rows, "carried_forward", col)
-        if None not in (a, b, t, f) and abs(a + b - t - f) > _TOL:
-            out.append(Finding("t3.col_balance", f"{col_key}: new + carried over = {a + b:g} but total + carried "
-                               f"forward = {t + f:g}", "table3", None, col_key, a + b, t + f))
-        # Rule 2: total = sum of the result rows.
-        result_rows = template.results_of(rows)
-        parts = [_col(rows, k, col) for k in result_rows]
-        if t is not None and all(k in rows for k in result_rows) and None not in parts:
-            if abs(sum(parts) - t) > _TOL:
-                out.append(Finding("t3.results_total", f"{col_key}: result rows add up to {sum(parts):g}, "
-                                   f"(七)总计 prints {t:g}", "table3", "total", col_key, sum(parts), t))
-    return out
-
-
-def check_table4(rows: dict[str, list[Cell]]) -> list[Finding]:
-    out: list[Finding] = []
-    # Rule 4: in each block, total = upheld + corrected + other + pending.
-    for block in TABLE4_BLOCKS:
-        nums = [_n(c) for c in rows.get(block, [])]
-        if len(nums) == 5 and None not in nums and abs(sum(nums[:4]) - nums[4]) > _TOL:
-            out.append(Finding("t4.block_total", f"{block}: results add up to {sum(nums[:4]):g}, 总计 prints "
-                               f"{nums[4]:g}", "table4", block, "total", sum(nums[:4]), nums[4]))
-    return out
+    if abs(sum(lv) - sum(rv)) <= _TOL:
+        return None
+    return Finding(eq.rule.rule, eq.message(sum(lv), sum(rv)), table, eq.row, eq.col, sum(lv), sum(rv))
 
 
 def run_checks(tables: dict, template: Template) -> list[Finding]:
     findings: list[Finding] = []
-    if tables.get("table3"):
-        findings += check_table3(tables["table3"], template)
-    if tables.get("table4"):
-        findings += check_table4(tables["table4"])
+    for spec in template.tables:
+        rows = tables.get(spec.name)
+        if not rows:
+            continue
+        for eq in template.equations(spec.name, {k: len(v) for k, v in rows.items()}):
+            f = check_equation(eq, tables)
+            if f is not None:
+                findings.append(f)
     return findings

@@ -4,6 +4,8 @@ from __future__ import annotations
 import codecs
 import re
 
+from .errors import DecodeError
+
 _BOMS = [
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -21,8 +23,6 @@ _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_231
               "ascii": "utf-8", "us-ascii": "utf-8", "iso-8859-1": "cp1252", "latin-1": "cp1252"}
 
 
-class DecodeError(ValueError):
-    pass
 
 
 def normalise_charset(name: str | None) -> str | None:

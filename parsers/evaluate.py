@@ -71,9 +71,9 @@ def score(report: Report, gold: dict, name: str) -> DocScore:
                         s.cells += 1
                         s.wrong.append(f"{table}.{c.row}[{c.col}] invented '{c.text}'")
             continue
-        if table == "table4":
+        if isinstance(gtab, list):  # a table the gold lists as one block of cells (table 4)
             flat = [c for cells in (parsed or {}).values() for c in cells]
-            items = [("table4", i, g, flat[i] if i < len(flat) else None) for i, g in enumerate(gtab)]
+            items = [(table, i, g, flat[i] if i < len(flat) else None) for i, g in enumerate(gtab)]
         else:
             items = []
             for row, gvals in gtab.items():

@@ -12,18 +12,13 @@ from dataclasses import dataclass, field
 from .grid import Grid, GridCell
 from .layouts import squashed
 from .record import BLANK, Cell, Finding
-from .templates import TABLE4_BLOCKS, TABLE4_COLUMNS, RowSpec, Template
+from .templates import RowSpec, TableSpec, Template
+from .templates.base import SquashedHints, compiled
 from .values import read_value, to_wan
 
 _WS = re.compile(r"\s+")
 _LONG_PAREN = re.compile(r"\([^()]{7,}\)")
 MAX_LABEL = 60  # longer cells are narrative, never a row label
-
-T2_START = re.compile(r"第二十条|^信息内容$")
-T3_START = re.compile(r"本年新收|^申请人情况$|^\(本列数据的勾稽关系")
-T4_START = re.compile(r"行政复议")
-NARRATIVE_HEADING = re.compile(r"^[五六]、|存在的主要问题|其他需要报告")
-
 
 def label_text(text: str) -> str:
     """A cell's text as labels are matched: no white space, no long fill-in instructions."""
@@ -63,31 +58,34 @@ def all_labels(tokens: list[Token]) -> list[str]:
     return [t.label for t in tokens if not t.is_value and 0 < len(t.label) <= MAX_LABEL]
 
 
-def _first(tokens: list[Token], rx: re.Pattern, start: int = 0, stop: int | None = None) -> int | None:
-    stop = len(tokens) if stop is None else stop
-    for i in range(start, stop):
+def _first(tokens: list[Token], rxs: list[re.Pattern], start: int = 0) -> int | None:
+    for i in range(start, len(tokens)):
         t = tokens[i]
-        if not t.is_value and len(t.label) <= MAX_LABEL and rx.search(t.label):
+        if not t.is_value and len(t.label) <= MAX_LABEL and any(rx.search(t.label) for rx in rxs):
             return i
     return None
 
 
-def regions(tokens: list[Token]) -> dict[str, tuple[int, int] | None]:
-    t2 = _first(tokens, T2_START)
-    t3 = _first(tokens, T3_START, t2 or 0)
-    if t3 is None and t2 is not None:
-        t3 = _first(tokens, T3_START)
-    t4_from = t3 if t3 is not None else (t2 if t2 is not None else 0)
-    t4 = _first(tokens, T4_START, t4_from) if (t3 is not None or t2 is not None) else None
-    end = len(tokens)
-    out: dict[str, tuple[int, int] | None] = {"table2": None, "table3": None, "table4": None}
-    if t2 is not None:
-        stop = t3 if t3 is not None and t3 > t2 else (t4 if t4 is not None and t4 > t2 else end)
-        out["table2"] = (t2, stop)
-    if t3 is not None:
-        out["table3"] = (t3, t4 if t4 is not None and t4 > t3 else end)
-    if t4 is not None:
-        out["table4"] = (t4, end)
+def regions(tokens: list[Token], template: Template) -> dict[str, tuple[int, int] | None]:
+    """Where each of the template's tables begins and ends among the tokens: a table starts at its
+    first anchor after the table before it, and ends where the next table found begins."""
+    starts: dict[str, int | None] = {}
+    prev: int | None = None
+    for spec in template.tables:
+        if spec.after_other_tables and prev is None:
+            starts[spec.name] = None  # its anchor alone is also a word of the narrative
+            continue
+        rxs = spec.start_regexes()
+        at = _first(tokens, rxs, prev or 0)
+        if at is None and prev is not None and not spec.after_other_tables:
+            at = _first(tokens, rxs)  # printed before the table that usually precedes it
+        starts[spec.name] = at
+        if at is not None:
+            prev = at
+    out: dict[str, tuple[int, int] | None] = {}
+    for name, at in starts.items():
+        later = [s for n, s in starts.items() if n != name and s is not None and at is not None and s > at]
+        out[name] = None if at is None else (at, min(later) if later else len(tokens))
     return out
 
 
@@ -178,8 +176,9 @@ class RowRead:
     pos: int = 0  # token index of the label (or of the first figure for inferred rows)
 
 
-def _read_rows(tokens: list[Token], span: tuple[int, int], specs: tuple[RowSpec, ...],
-               detached: bool, findings: list[Finding], table: str) -> dict[str, RowRead]:
+def _read_rows(tokens: list[Token], span: tuple[int, int], tspec: TableSpec, hints: SquashedHints,
+               detached: bool, findings: list[Finding]) -> dict[str, RowRead]:
+    specs, table = tspec.rows, tspec.name
     start, stop = span
     found: dict[str, RowRead] = {}
     empty_labels: dict[str, int] = {}
@@ -192,7 +191,7 @@ def _read_rows(tokens: list[Token], span: tuple[int, int], specs: tuple[RowSpec,
         if not vals:
             # A printed row with no cells at all — unless it is the last thing printed (a
             # document cut short) or a bare column header word ("总计" over the columns).
-            if i + 1 < len(tokens) and t.label not in _COLUMN_HEADERS:
+            if i + 1 < len(tokens) and t.label not in tspec.headers:
                 empty_labels.setdefault(spec.key, i)
             continue
         only_blanks = all(read_value(v.cell.text).kind == BLANK for v in vals)
@@ -200,7 +199,7 @@ def _read_rows(tokens: list[Token], span: tuple[int, int], specs: tuple[RowSpec,
             continue  # the first printing of a row wins (later ones are usually repeats)
         used.update(range(i + 1, i + 1 + len(vals)))
         if len(vals) == 1 and vals[0].cell.squashed and n > 1:
-            rr = _split_squashed(spec, vals[0], n)
+            rr = _split_squashed(spec, vals[0], n, hints)
         else:
             kept, extra, unplaced = _trim(vals, n, placement)
             if extra:
@@ -213,7 +212,7 @@ def _read_rows(tokens: list[Token], span: tuple[int, int], specs: tuple[RowSpec,
                 findings.append(Finding("read.ambiguous_alignment", "blank cells at both ends of the row: the "
                                         "figures' columns cannot be told for sure", table, spec.key))
             if len(kept) == 1 and kept[0].cell.squashed and n == 1:
-                rr = _split_squashed(spec, kept[0], 1)
+                rr = _split_squashed(spec, kept[0], 1, hints)
         rr.pos = i
         rr.blank_only = only_blanks  # e.g. a 总计 column header over empty header cells
         found[spec.key] = rr
@@ -235,9 +234,6 @@ def _read_rows(tokens: list[Token], span: tuple[int, int], specs: tuple[RowSpec,
     if detached:
         _fill_gaps_by_order(tokens, span, specs, found, used, findings, table)
     return found
-
-
-_COLUMN_HEADERS = {"总计", "其他", "自然人", "合计"}
 
 
 @dataclass
@@ -287,8 +283,8 @@ def _placement(labelled) -> Placement:
     return p
 
 
-def _split_squashed(spec: RowSpec, tok: Token, n: int) -> RowRead:
-    cands = squashed.order_guesses(squashed.split_candidates(tok.cell.text, n), spec.columns)
+def _split_squashed(spec: RowSpec, tok: Token, n: int, hints: SquashedHints) -> RowRead:
+    cands = squashed.order_guesses(squashed.split_candidates(tok.cell.text, n), spec.columns, hints)
     if len(cands) == 1:
         return RowRead(spec, cands[0], [tok.cell] * n)
     if not cands:
@@ -375,15 +371,21 @@ def _cells_from(table: str, rr: RowRead, layout: str) -> list[Cell]:
     return cells[: len(rr.texts)]
 
 
-def _read_table4(tokens: list[Token], span: tuple[int, int], layout: str, findings: list[Finding]):
+def _read_block(tokens: list[Token], span: tuple[int, int], tspec: TableSpec, template: Template,
+                layout: str, findings: list[Finding]):
+    """A block table (table 4): its cells in printed order after the header rows, cut into the
+    template's rows by their column counts."""
     start, stop = span
+    n = tspec.cell_count
+    table = tspec.name
+    end = compiled(template.tables_end) if template.tables_end else None
     vals: list[Token] = []
     for i in range(start + 1, stop):
         t = tokens[i]
         if not t.is_value:
-            if vals and len(t.label) > 0 and (len(t.label) > MAX_LABEL or NARRATIVE_HEADING.search(t.label)):
+            if vals and len(t.label) > 0 and (len(t.label) > MAX_LABEL or (end and end.search(t.label))):
                 break
-            if sum(1 for v in vals if read_value(v.cell.text).kind != BLANK or v.cell.squashed) >= 15:
+            if sum(1 for v in vals if read_value(v.cell.text).kind != BLANK or v.cell.squashed) >= n:
                 break
             continue
         vals.append(t)
@@ -392,11 +394,11 @@ def _read_table4(tokens: list[Token], span: tuple[int, int], layout: str, findin
     if rows_with_numbers:
         vals = [t for t in vals if t.cell.row in rows_with_numbers]
     else:
-        # Printed all blank: the one row of the table's body holding fifteen cells.
+        # Printed all blank: the one row of the table's body holding every cell.
         by_row: dict[int, list[Token]] = {}
         for t in vals:
             by_row.setdefault(t.cell.row, []).append(t)
-        full = [r for r, ts in by_row.items() if len(ts) >= 15]
+        full = [r for r, ts in by_row.items() if len(ts) >= n]
         vals = by_row[full[-1]] if full else []
     if not vals:
         return None
@@ -404,55 +406,57 @@ def _read_table4(tokens: list[Token], span: tuple[int, int], layout: str, findin
     sources: list[GridCell | None]
     ambiguous, candidates = False, None
     if len(vals) == 1 and vals[0].cell.squashed:
-        cands = squashed.split_candidates(vals[0].cell.text, 15)
-        cands = squashed.filter_table4(cands)
+        cands = squashed.split_candidates(vals[0].cell.text, n)
+        cands = squashed.filter_block(cands, tspec, template)
         texts = cands[0] if cands else [vals[0].cell.text]
-        sources = [vals[0].cell] * 15
+        sources = [vals[0].cell] * n
         ambiguous = len(cands) != 1
         candidates = cands
     else:
-        while len(vals) > 15 and read_value(vals[-1].cell.text).kind == BLANK:
+        while len(vals) > n and read_value(vals[-1].cell.text).kind == BLANK:
             vals.pop()
-        if len(vals) > 15:
-            findings.append(Finding("read.extra_cells", f"{len(vals)} cells where table 4 has 15", "table4"))
-        texts = [t.cell.text for t in vals[:15]]
-        sources = [t.cell for t in vals[:15]]
+        if len(vals) > n:
+            findings.append(Finding("read.extra_cells", f"{len(vals)} cells where {table} has {n}", table))
+        texts = [t.cell.text for t in vals[:n]]
+        sources = [t.cell for t in vals[:n]]
     out: dict[str, list[Cell]] = {}
-    for b, block in enumerate(TABLE4_BLOCKS):
+    idx = 0
+    for spec in tspec.rows:
         cells = []
-        for k, col in enumerate(TABLE4_COLUMNS):
-            idx = b * 5 + k
+        for k, col in enumerate(spec.columns):
             if idx >= len(texts):
                 break
-            c = make_cell("table4", block, k, col, texts[idx], layout, sources[idx])
+            c = make_cell(table, spec.key, k, col, texts[idx], layout, sources[idx],
+                          money=col in spec.money, column_unit=spec.unit)
             c.ambiguous = ambiguous
             if ambiguous and candidates:
                 c.candidates = _distinct(cand[idx] for cand in candidates if idx < len(cand))
             if sources[idx] is not None and sources[idx].squashed:
                 c.source["printed_run"] = sources[idx].text
             cells.append(c)
+            idx += 1
         if cells:
-            out[block] = cells
-    if len(texts) < 15:
-        findings.append(Finding("read.incomplete_table", f"table 4 has {len(texts)} of 15 cells", "table4"))
+            out[spec.key] = cells
+    if len(texts) < n:
+        findings.append(Finding("read.incomplete_table", f"{table} has {len(texts)} of {n} cells", table))
     return out
 
 
 def map_grid(grid: Grid, template: Template, tokens: list[Token] | None = None) -> Mapped:
     tokens = tokens_of(grid) if tokens is None else tokens
-    spans = regions(tokens)
+    spans = regions(tokens, template)
     findings: list[Finding] = []
-    tables: dict[str, dict[str, list[Cell]] | None] = {"table2": None, "table3": None, "table4": None}
+    tables: dict[str, dict[str, list[Cell]] | None] = {name: None for name in template.table_names}
     reads: dict[str, dict[str, RowRead]] = {}
-    for table in ("table2", "table3"):
-        span = spans[table]
-        if span is None:
+    for tspec in template.tables:
+        span = spans[tspec.name]
+        if span is None or tspec.block:
             continue
-        found = _read_rows(tokens, span, template.rows(table), grid.detached_labels, findings, table)
+        found = _read_rows(tokens, span, tspec, template.squashed, grid.detached_labels, findings)
         if found:
-            reads[table] = found
-    if "table3" in reads:
-        squashed.resolve_table3(reads["table3"], template)
+            reads[tspec.name] = found
+    for table, found in reads.items():
+        squashed.resolve(found, template, table)
     for table, found in reads.items():
         order = [s.key for s in template.rows(table)]
         tables[table] = {k: _cells_from(table, found[k], grid.layout) for k in order if k in found}
@@ -462,10 +466,13 @@ def map_grid(grid: Grid, template: Template, tokens: list[Token] | None = None) 
                 findings.append(Finding("read.ambiguous_cell",
                                         f"cells run together ('{''.join(rr.texts)}'): {len(rr.candidates or [])} readings possible",
                                         table, k))
-    if spans["table4"] is not None:
-        t4 = _read_table4(tokens, spans["table4"], grid.layout, findings)
-        if t4:
-            tables["table4"] = t4
-            if any(c.ambiguous for cells in t4.values() for c in cells):
-                findings.append(Finding("read.ambiguous_cell", "table 4 cells run together", "table4"))
+    for tspec in template.tables:
+        span = spans[tspec.name]
+        if span is None or not tspec.block:
+            continue
+        block = _read_block(tokens, span, tspec, template, grid.layout, findings)
+        if block:
+            tables[tspec.name] = block
+            if any(c.ambiguous for cells in block.values() for c in cells):
+                findings.append(Finding("read.ambiguous_cell", f"{tspec.name} cells run together", tspec.name))
     return Mapped(tables, findings)

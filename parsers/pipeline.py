@@ -1,112 +1,66 @@
-"""The whole parse of one document: sniff, decode, normalise, read the layout, map, check."""
+"""The whole parse of one document: sniff, decode, normalise, read the layout, map, check.
+
+Which reader reads a document is the layout registry's choice (parsers/layouts LAYOUTS); which
+template its tables follow, the templates' (parsers/templates TEMPLATES).  Nothing here knows either.
+"""
 from __future__ import annotations
 
 import re
 
-from . import annual, checks, metadata, narrative
-from .cleaning import main_text_of_html, strip_text_chrome
-from .decoding import DecodeError, decode, looks_binary
+from . import annual, checks, metadata, narrative, templates
+from .cleaning import strip_text_chrome
+from .decoding import decode, looks_binary
+from .errors import ParserError, ReaderUnavailable
 from .grid import Grid
-from .layouts import html_tables, squashed, text_lines
+from .layouts import BYTES, TEXT, Probe, read_as_text
+from .layouts import sniff as sniff_layout
 from .mapping import all_labels, map_grid, tokens_of
 from .normalize import normalise
 from .record import (EMPTY, FIRST_TEMPLATE_YEAR, NEEDS_REVIEW, NOT_A_REPORT, OK, PRE_TEMPLATE, TABLES, UNKNOWN_TEMPLATE,
                      UNREADABLE, Finding, Report)
-from .templates import TEMPLATES, detect
 
-_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*", b"RIFF")
-_HTML_SNIFF = re.compile(rb"<\s*(html|head|body|table|div|p|meta|!doctype)\b", re.I)
 _SOFT_BLOCK = re.compile(r"访问异常|请开启JavaScript|Please enable JavaScript|访问过于频繁|安全验证|验证码|访问被拒绝")
-
-
-def sniff(data: bytes, content_type: str | None) -> str:
-    ct = (content_type or "").lower()
-    head = data[:2048].lstrip()
-    if head.startswith(b"%PDF") or "pdf" in ct:
-        return "pdf"
-    if head.startswith(b"PK\x03\x04") and (b"word/" in data[:65536] or "officedocument" in ct):
-        return "docx"
-    if head.startswith(_IMAGE_MAGIC) or ct.startswith("image/"):
-        return "image"
-    if "html" in ct or _HTML_SNIFF.search(head[:1024]):
-        return "html"
-    return "text"
 
 
 def parse(data: bytes, content_type: str | None = None, url: str | None = None) -> Report:
     base = dict(url=url, content_type=content_type)
     if data is None or not data.strip():
         return Report(EMPTY, ["the document is empty"], **base)
-    kind = sniff(data, content_type)
-    if kind == "image":
+    probe = Probe(data, (content_type or "").lower(), templates.TEMPLATES)
+    layout = sniff_layout(probe, BYTES)
+    if layout is None:
+        if looks_binary(data):
+            return Report(UNREADABLE, ["binary bytes, not a text or HTML document"], **base)
+        try:
+            text, encoding = decode(data, content_type)
+        except ParserError as exc:
+            return Report(UNREADABLE, [str(exc)], **base)
+        base["encoding"] = encoding
+        probe.text = normalise(text)
+        if not probe.text.strip():
+            return Report(EMPTY, ["the document holds only white space"], **base)
+        probe.plain = strip_text_chrome(probe.text)
+        layout = sniff_layout(probe, TEXT)
+    if layout.read is None:
         return Report(UNREADABLE, ["an image: no text layer to read figures from (never read as zeros)"], **base)
-    if kind in ("pdf", "docx"):
-        return _parse_office(data, kind, base)
-    if looks_binary(data):
-        return Report(UNREADABLE, ["binary bytes, not a text or HTML document"], **base)
     try:
-        text, encoding = decode(data, content_type)
-    except DecodeError as exc:
-        return Report(UNREADABLE, [str(exc)], **base)
-    base["encoding"] = encoding
-    text = normalise(text)
-    if not text.strip():
-        return Report(EMPTY, ["the document holds only white space"], **base)
-    if kind == "html":
-        return _parse_html(text, base)
-    return _parse_text(text, base)
-
-
-def _parse_html(text: str, base: dict) -> Report:
-    root = html_tables.parse_html(text)
-    if root is None:
-        return Report(UNREADABLE, ["HTML that no parser can read"], **base)
-    meta_tags = metadata.html_meta(root)
-    grid = html_tables.read_tables(root)
-    body = main_text_of_html(root)  # after reading tables: trafilatura may prune the tree
-    tokens = tokens_of(grid)
-    if detect(all_labels(tokens)) is None:
-        # Tables printed as paragraphs, or a text dump wrapped in HTML.
-        fallback = _text_grid(body)
-        fallback_tokens = tokens_of(fallback)
-        if detect(all_labels(fallback_tokens)) is not None:
-            grid, tokens = fallback, fallback_tokens
-    full_text = (meta_tags.get("ArticleTitle", "") + "\n" + body) if body else meta_tags.get("ArticleTitle", "")
-    return _finish(grid, full_text, base, meta_tags, tokens)
-
-
-def _text_grid(text: str) -> Grid:
-    if squashed.looks_squashed(text):
-        return squashed.read_squashed(text, TEMPLATES)
-    return text_lines.read_text(text)
-
-
-def _parse_text(text: str, base: dict) -> Report:
-    text = strip_text_chrome(text)
-    return _finish(_text_grid(text), text, base, {})
-
-
-def _parse_office(data: bytes, kind: str, base: dict) -> Report:
-    unmapped: tuple = ()  # the reader's word that the text layer cannot be read (a reason of its own)
-    try:
-        if kind == "pdf":
-            from .layouts.pdf import UnmappedText
-            from .layouts.pdf import read_pdf as reader
-
-            unmapped = (UnmappedText,)
-        else:
-            from .layouts.docx import read_docx as reader
-    except ImportError as exc:
-        return Report(UNREADABLE, [f"no {kind} reader available: {exc}"], **base)
-    try:
-        text, grid = reader(data)
-    except unmapped as exc:
+        reading = layout.read(probe)
+    except (ReaderUnavailable, ParserError) as exc:
         return Report(UNREADABLE, [str(exc)], **base)
     except Exception as exc:  # a broken file must give a status, never a crash
-        return Report(UNREADABLE, [f"{kind} could not be read: {exc.__class__.__name__}: {exc}"], **base)
-    if not text.strip() and not grid.rows:
-        return Report(UNREADABLE, [f"{kind} has no text layer (scanned images?): figures cannot be read"], **base)
-    return _finish(grid, normalise(text), base, {})
+        return Report(UNREADABLE, [f"{layout.kind} could not be read: {exc.__class__.__name__}: {exc}"], **base)
+    if layout.reads == BYTES and not reading.text.strip() and not reading.grid.rows:
+        return Report(UNREADABLE, [f"{layout.kind} has no text layer (scanned images?): figures cannot be read"],
+                      **base)
+    tokens = tokens_of(reading.grid)
+    grid = reading.grid
+    if reading.retry_as_text is not None and templates.detect(all_labels(tokens)) is None:
+        # Tables printed as paragraphs, or a text dump wrapped in HTML.
+        again = read_as_text(reading.retry_as_text, templates.TEMPLATES)
+        again_tokens = tokens_of(again.grid)
+        if templates.detect(all_labels(again_tokens)) is not None:
+            grid, tokens = again.grid, again_tokens
+    return _finish(grid, reading.text, base, reading.meta_tags, tokens)
 
 
 def _finish(grid: Grid, text: str, base: dict, meta_tags: dict, tokens=None) -> Report:
@@ -115,7 +69,7 @@ def _finish(grid: Grid, text: str, base: dict, meta_tags: dict, tokens=None) -> 
                     publication_date=meta.publication_date, site_id_code=meta.site_id_code,
                     region_code=meta.region_code, narrative=narrative.sections(text), **base)
     tokens = tokens_of(grid) if tokens is None else tokens
-    template = detect(all_labels(tokens))
+    template = templates.detect(all_labels(tokens))
     if template is None:
         _settle_without_template(report, grid, text)
         return report
@@ -124,7 +78,7 @@ def _finish(grid: Grid, text: str, base: dict, meta_tags: dict, tokens=None) -> 
     mapped = map_grid(grid, template, tokens)
     report.tables = mapped.tables
     report.findings = mapped.findings + checks.run_checks(mapped.tables, template)
-    missing = [t for t in TABLES if not report.tables.get(t)]
+    missing = [t for t in template.table_names if not report.tables.get(t)]
     for t in missing:
         report.tables[t] = None
         report.reasons.append(f"{t} missing")
@@ -167,16 +121,17 @@ def _settle_without_template(report: Report, grid: Grid, text: str) -> None:
 
 def _partial_rows(report: Report, template) -> list[str]:
     out = []
-    for table in ("table2", "table3"):
-        rows = report.tables.get(table)
+    for spec in template.tables:
+        rows = report.tables.get(spec.name)
         if rows is None:
             continue
-        for key in template.expected_rows(table, rows):
+        if spec.block:
+            if sum(len(v) for v in rows.values()) < spec.cell_count:
+                out.append(f"{spec.name} cells")
+            continue
+        for key in template.expected_rows(spec.name, rows):
             if key not in rows:
-                out.append(f"{table}.{key}")
-    t4 = report.tables.get("table4")
-    if t4 is not None and sum(len(v) for v in t4.values()) < 15:
-        out.append("table4 cells")
+                out.append(f"{spec.name}.{key}")
     return out
 
 

@@ -92,8 +92,7 @@ class Report:
         return self.status != OK
 
     def cells(self):
-        for table in TABLES:
-            rows = self.tables.get(table)
+        for rows in self.tables.values():
             if not rows:
                 continue
             for cells in rows.values():
@@ -105,18 +104,19 @@ class Report:
         return d
 
     def figures(self) -> dict[str, Any]:
-        """Gold-shaped figures: {table2: {row: [values]}, table3: ..., table4: [15 values]}."""
+        """Gold-shaped figures: {table2: {row: [values]}, table3: ..., table4: [15 values]} — a table
+        the template prints as one block (table 4) is one list in printed order."""
+        from .templates import by_name
+
+        template = by_name(self.template)
+        flat = {t.name for t in template.tables if t.flat} if template else {"table4"}
         out: dict[str, Any] = {}
-        for table in TABLES:
-            rows = self.tables.get(table)
+        for table, rows in self.tables.items():
             if rows is None:
                 out[table] = None
                 continue
             shaped = {k: [cell_value(c) for c in cells] for k, cells in rows.items()}
-            if table == "table4":
-                out[table] = [v for k in rows for v in shaped[k]]
-            else:
-                out[table] = shaped
+            out[table] = [v for k in rows for v in shaped[k]] if table in flat else shaped
         return out
 
 

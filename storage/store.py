@@ -25,7 +25,7 @@ from parsers.record import Report
 from . import models as m
 from .identity import body_of, host_of, report_key_of
 from .regions import is_region_code, level_of, parent_of
-from .totals import application_totals
+from .totals import TOTALS_FIELDS, application_totals
 
 INSERTED, UPDATED, UNCHANGED = "inserted", "updated", "unchanged"
 KNOWN = "govreports_known_rows"
@@ -84,8 +84,7 @@ FIGURE_COLUMNS = ("table_name", "row_key", "col", "row_pos", "col_key", "text", 
 _TABLE, _ROW, _COL_KEY, _NUMBER = (FIGURE_COLUMNS.index(c) for c in ("table_name", "row_key", "col_key", "number"))
 FINDING_COLUMNS = ("rule", "message", "table_name", "row_key", "col_key", "expected", "actual", "severity")
 SECTION_COLUMNS = ("section", "text")
-TOTALS_COLUMNS = ("new_received", "carried_over", "granted", "partially_granted", "total",
-                  "carried_forward", "denied", "unavailable", "not_processed", "other_handling")
+TOTALS_COLUMNS = TOTALS_FIELDS
 
 
 _encode_json = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per cell
@@ -139,7 +138,7 @@ def derive(report: Report) -> dict:
         "publication_date": report.publication_date,
         "layout": report.layout,
     }
-    row_pos = {(t, r): i for t in ("table2", "table3", "table4") for i, r in enumerate(report.tables.get(t) or {})}
+    row_pos = {(t, r): i for t, rows in report.tables.items() for i, r in enumerate(rows or {})}
     figures = [  # in FIGURE_COLUMNS order; tuples, because a report has ~200 of them
         (c.table, c.row, c.col, row_pos.get((c.table, c.row)), c.col_key, c.text,
          None if c.number is None else float(c.number), c.kind, c.unit, c.amount_wan,
@@ -276,7 +275,8 @@ def _write_children(conn: Connection, report_id: int, rows: dict) -> None:
         ("findings", ("report_id",) + FINDING_COLUMNS, [key + r for r in rows["findings"]]),
         ("report_sections", ("report_id",) + SECTION_COLUMNS, [key + r for r in rows["sections"]]),
     ]
-    totals = application_totals((f[_TABLE], f[_ROW], f[_COL_KEY], f[_NUMBER]) for f in rows["figures"])
+    totals = application_totals(rows["columns"]["template"],
+                                ((f[_TABLE], f[_ROW], f[_COL_KEY], f[_NUMBER]) for f in rows["figures"]))
     if totals is not None:
         batches.append(("application_totals", ("report_id",) + TOTALS_COLUMNS,
                         [key + tuple(totals[c] for c in TOTALS_COLUMNS)]))

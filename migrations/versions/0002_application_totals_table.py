@@ -14,7 +14,30 @@ from importlib import import_module
 
 from alembic import op
 
-from storage.totals import fill_sql
+# Frozen at this revision: the rows table 3 summed up to when it was written (2019/2021 keys).
+_SINGLE = ("new_received", "carried_over", "granted", "partially_granted", "total", "carried_forward")
+_GROUPS = (
+    ("denied_state_secret", "denied_law_forbidden", "denied_three_safeties", "denied_third_party",
+     "denied_internal_affairs", "denied_process_info", "denied_enforcement_file", "denied_admin_query"),
+    ("unavailable_not_held", "unavailable_needs_creation", "unavailable_unclear"),
+    ("not_processed_complaint", "not_processed_repeat", "not_processed_publication", "not_processed_massive",
+     "not_processed_confirm"),
+    ("other", "other_overdue_correction", "other_overdue_fee", "other_other"),
+)
+_NAMES = _SINGLE + ("denied", "unavailable", "not_processed", "other_handling")
+
+
+def _in(keys) -> str:
+    return "(" + ", ".join(f"'{k}'" for k in keys) + ")"
+
+
+def fill_sql() -> str:
+    cols = [f"MAX(CASE WHEN row_key = '{k}' THEN number END)" for k in _SINGLE]
+    cols += [f"SUM(CASE WHEN row_key IN {_in(keys)} THEN number END)" for keys in _GROUPS]
+    keys = _SINGLE + tuple(k for g in _GROUPS for k in g)
+    return (f"INSERT INTO application_totals (report_id, {', '.join(_NAMES)}) SELECT report_id, {', '.join(cols)} "
+            f"FROM figures WHERE table_name = 'table3' AND col_key = 'total' AND row_key IN {_in(keys)} "
+            "GROUP BY report_id")
 
 
 revision = '0002'

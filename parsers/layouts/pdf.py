@@ -29,6 +29,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..errors import UnmappedText
 from ..grid import Grid, GridCell
 from ..normalize import normalise
 from .pdf_objects import PageObjects, read_pages
@@ -411,8 +412,6 @@ def _visible_edges(page: PageObjects) -> list[dict]:
     return edges
 
 
-class UnmappedText(ValueError):
-    """The text layer does not say which characters it prints: reading it would give garbage."""
 
 
 # What a character that a font does not map to Unicode comes out as: pdfminer's (cid:N), an empty

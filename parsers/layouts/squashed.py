@@ -16,29 +16,48 @@ from typing import TYPE_CHECKING
 from ..grid import Grid
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..templates import Template
+    from ..templates import TableSpec, Template
+    from ..templates.base import SquashedHints
 
 MAX_CANDIDATES = 50_000
 
 # Digits with inner spaces, thousands commas and decimal points; a money unit may close it.
 _FIGURE_RUN = re.compile(r"-?\d(?:[\d ,]|\.(?=\d))*(?:万元|元)?")
-_TABLE_START = re.compile(r"第二十条第|信息内容\s*(本年|上一年)")
 _HEADING = re.compile(r"[一二三四五六七八九十]、")
 _NUMBER_PART = re.compile(r"^(?:0|[1-9]\d*)(?:\.\d+)?(?:万元|元)?$")
 
 
+@functools.lru_cache(maxsize=8)
 def _row_keywords(templates) -> re.Pattern:
     """Row labels of every template, unanchored, to find where a row label begins in a run."""
     alts = set()
     for t in templates:
-        for spec in t.table2 + t.table3:
-            alts.add("(?:" + spec.pattern.replace("^", "").replace("$", "") + ")")
+        for table in t.tables:
+            if table.block:
+                continue  # read by position: its rows have no labels
+            for spec in table.rows:
+                alts.add("(?:" + spec.pattern.replace("^", "").replace("$", "") + ")")
     return re.compile("|".join(sorted(alts, key=len, reverse=True)))
 
 
-def looks_squashed(text: str) -> bool:
+@functools.lru_cache(maxsize=8)
+def _squashed_label(templates) -> re.Pattern | None:
+    labels = sorted({re.escape(x) for t in templates for x in t.squashed.labels}, key=len, reverse=True)
+    return re.compile("(?:" + "|".join(labels) + ")[ \u00a0]?\\d") if labels else None
+
+
+@functools.lru_cache(maxsize=8)
+def _table_start(templates) -> re.Pattern | None:
+    starts = sorted({t.squashed.start for t in templates if t.squashed.start})
+    return re.compile("|".join(f"(?:{x})" for x in starts)) if starts else None
+
+
+def looks_squashed(text: str, templates) -> bool:
     """Template row labels followed directly by figures, with no delimiter: a squashed dump."""
-    hits = len(re.findall(r"(?:规章|规范性文件|行政许可|行政处罚|本年新收政府信息公开申请数量|国家秘密|重复申请)[ \u00a0]?\d", text))
+    rx = _squashed_label(tuple(templates))
+    if rx is None:
+        return False
+    hits = len(rx.findall(text))
     delimited = sum(1 for line in text.split("\n") if line.count("|") >= 2 or line.count("\t") >= 2)
     return hits >= 3 and delimited < 5
 
@@ -74,8 +93,9 @@ def _split_headings(run: str) -> list[str]:
 
 def read_squashed(text: str, templates) -> Grid:
     grid = Grid(layout="squashed-text")
-    keywords = _row_keywords(templates)
-    m = _TABLE_START.search(text)
+    keywords = _row_keywords(tuple(templates))
+    start = _table_start(tuple(templates))
+    m = start.search(text) if start is not None else None
     if not m:
         grid.add_row([text])
         return grid
@@ -166,23 +186,27 @@ def _spread(cand: list[str]) -> float:
     return sum((x - mean) ** 2 for x in lens)
 
 
-def plausible(columns: tuple[str, ...], cand: list[str]) -> bool:
-    """Soft sense of a table 2 row: what is in force (or public in all) is not fewer than what
-    was issued this year.  Used only to order guesses, never to trust one."""
+def plausible(columns: tuple[str, ...], cand: list[str], hints: "SquashedHints | None" = None) -> bool:
+    """Soft sense of a row, as the template states it (e.g. what is in force is not fewer than
+    what was issued this year).  Used only to order guesses, never to trust one."""
+    if hints is None:
+        return True
     nums = dict(zip(columns, (_num(x) for x in cand)))
-    prev, change = nums.get("previous_items"), nums.get("change")
-    if prev is not None and change is not None and abs(change) > prev:
-        return False  # a year's change in the number of items rarely exceeds the items themselves
-    for big, small in (("in_force", "issued"), ("total_public", "made"), ("total_public", "published")):
+    for items, change in hints.change_within:
+        prev, delta = nums.get(items), nums.get(change)
+        if prev is not None and delta is not None and abs(delta) > prev:
+            return False  # a year's change in the number of items rarely exceeds the items themselves
+    for big, small in hints.at_least:
         if big in nums and small in nums and None not in (nums[big], nums[small]) and nums[big] < nums[small]:
             return False
     return True
 
 
-def order_guesses(cands: list[list[str]], columns: tuple[str, ...] = ()) -> list[list[str]]:
-    """Most plausible reading first: sensible table 2 figures, then a lone 0 kept as its own
+def order_guesses(cands: list[list[str]], columns: tuple[str, ...] = (),
+                  hints: "SquashedHints | None" = None) -> list[list[str]]:
+    """Most plausible reading first: sensible figures, then a lone 0 kept as its own
     cell (zeros fill most cells of these tables), then cells of similar length."""
-    return sorted(cands, key=lambda c: (not plausible(columns, c), -_zeros_alone(c), _spread(c)))
+    return sorted(cands, key=lambda c: (not plausible(columns, c, hints), -_zeros_alone(c), _spread(c)))
 
 
 def split_candidates(text: str, n: int) -> list[list[str]]:
@@ -208,33 +232,57 @@ def _num(s: str) -> float | None:
         return None
 
 
-def _row_sum_ok(c: list[str]) -> bool:
-    nums = [_num(x) for x in c]
-    if any(v is None for v in nums) or len(nums) < 2:
-        return False
-    return abs(sum(nums[:-1]) - nums[-1]) < 1e-9
+def _holds(eq, value) -> bool | None:
+    """Does an equation hold, given value(row, col) -> number or None; None when it cannot be told."""
+    left = [value(r, c) for r, c in eq.left]
+    right = [value(r, c) for r, c in eq.right]
+    if None in left or None in right:
+        return None
+    return abs(sum(left) - sum(right)) < 1e-9
 
 
-def filter_table4(cands: list[list[str]]) -> list[list[str]]:
-    """Table 4: each block of five ends with its total (rule 4)."""
-    ok = [c for c in cands if len(c) == 15 and all(_row_sum_ok(c[b * 5:(b + 1) * 5]) for b in range(3))]
+def filter_block(cands: list[list[str]], tspec: "TableSpec", template: "Template") -> list[list[str]]:
+    """A block table's readings whose every row adds up as the template says (table 4: each block
+    of five ends with its total)."""
+    n = tspec.cell_count
+    layout, at = {}, 0
+    for spec in tspec.rows:
+        layout[spec.key] = at
+        at += len(spec.columns)
+    eqs = template.equations(tspec.name, {s.key: len(s.columns) for s in tspec.rows})
+    if not eqs:
+        return cands
+
+    def fits(c):
+        if len(c) != n:
+            return False
+        return all(_holds(eq, lambda r, k: _num(c[layout[r] + k])) for eq in eqs)
+
+    ok = [c for c in cands if fits(c)]
     return ok or cands
 
 
-def resolve_table3(found: dict, template: "Template") -> None:
-    """Choose among squashed readings of table 3 rows with the template's arithmetic only:
-    each row's six applicant columns sum to its 总计 (rule 3); then the column identities
-    (rules 1 and 2) where every other row involved is already certain."""
-    for rr in found.values():
-        if rr.ambiguous and rr.candidates:
-            ok = [c for c in rr.candidates if _row_sum_ok(c)]
+def resolve(found: dict, template: "Template", table: str) -> None:
+    """Choose among squashed readings of a table's rows with the template's arithmetic only:
+    first the rules within a row (table 3: the six applicant columns sum to 总计), then the rules
+    across rows (table 3's column identities) where every other row involved is already certain."""
+    present = {k: len(rr.texts) for k, rr in found.items()}
+    eqs = template.equations(table, present)
+    if not eqs or not any(rr.ambiguous and rr.candidates for rr in found.values()):
+        return
+    within = {k: [e for e in eqs if {r for r, _ in e.left + e.right} == {k}] for k in found}
+    across = {k: [e for e in eqs if k in {r for r, _ in e.left + e.right} and e not in within[k]] for k in found}
+    for key, rr in found.items():
+        if rr.ambiguous and rr.candidates and within[key]:
+            ok = [c for c in rr.candidates
+                  if all(_holds(eq, lambda r, k, c=c: _num(c[k]) if k < len(c) else None) for eq in within[key])]
             _settle(rr, ok)
     for _ in range(3):
         changed = False
         for key, rr in found.items():
-            if not (rr.ambiguous and rr.candidates):
+            if not (rr.ambiguous and rr.candidates) or not across[key]:
                 continue
-            ok = [c for c in rr.candidates if _columns_ok(found, template, key, c)]
+            ok = [c for c in rr.candidates if _fits_across(found, key, c, across[key])]
             if len(ok) < len(rr.candidates):
                 changed = True
             _settle(rr, ok)
@@ -251,29 +299,15 @@ def _settle(rr, ok: list[list[str]]) -> None:
         rr.ambiguous = False  # only one reading adds up: the template's arithmetic decided
 
 
-def _columns_ok(found: dict, template: "Template", key: str, cand: list[str]) -> bool:
-    def values(k):
-        if k == key:
-            return [_num(x) for x in cand]
-        rr = found.get(k)
-        if rr is None or rr.ambiguous:
-            return None
-        return [_num(x) if x else None for x in rr.texts]
+def _fits_across(found: dict, key: str, cand: list[str], eqs) -> bool:
+    def value(r, k):
+        if r == key:
+            texts = cand
+        else:
+            rr = found.get(r)
+            if rr is None or rr.ambiguous:
+                return None
+            texts = rr.texts
+        return _num(texts[k]) if k < len(texts) and texts[k] else None
 
-    for col in range(7):
-        # Rule 1: new + carried over = total + carried forward.
-        rows = [values(k) for k in ("new_received", "carried_over", "total", "carried_forward")]
-        if key in ("new_received", "carried_over", "total", "carried_forward") and all(r is not None for r in rows):
-            a, b, t, f = (r[col] for r in rows)
-            if None not in (a, b, t, f) and abs(a + b - t - f) > 1e-9:
-                return False
-        # Rule 2: total = sum of the result rows.
-        result_rows = template.results_of(found)
-        if key == "total" or key in result_rows:
-            parts = [values(k) for k in result_rows if k in found]
-            tot = values("total")
-            if tot is not None and all(p is not None for p in parts) and len(parts) == len(result_rows):
-                vals = [p[col] for p in parts]
-                if None not in vals and tot[col] is not None and abs(sum(vals) - tot[col]) > 1e-9:
-                    return False
-    return True
+    return all(_holds(eq, value) is not False for eq in eqs)
