@@ -1,20 +1,20 @@
 """The site registry: one JSON data file listing every site to crawl.
 
-Adding a site whose CMS family already has a spider is a registry edit, not code.
-Fields (see README.md, "The site registry"):
+Adding a site is a registry edit, not code: name, title, region code and the column URL are
+enough. Fields (docs/crawling.md, "The site registry"):
 
   name            unique short name (used by --site)
   title           the site's name
   region_code     6-digit GB/T 2260 code of the site's body (SiteIDCode on a page refines it)
-  family          CMS family: trs_classic | trs_newer | hanweb | gkmlpt | vsb | jslist
   start_urls      column URLs (absolute, or relative to --base-url)
+  family          optional: the CMS family (crawler.families.NAMES); recognised from the page if absent
   allowed_domains optional; default the hosts of the start URLs
   path_prefix     optional; stay under this path (sites sharing a host)
   obey_robots     optional, default true
   browser_lists   optional: list pages need a browser (JavaScript-only lists)
   browser_details optional: detail pages need a browser (412/521 script challenges)
   browser_wait    optional JS predicate the browser waits for before reading a page
-  max_pages       optional cap on list pages per column (default 200)
+  max_pages       optional cap on list pages per column (default 200); reaching it is reported
   cat_id, sid     gkmlpt options; unitid, webid, columnid: Hanweb options (read from pages if absent)
 """
 from __future__ import annotations
@@ -25,18 +25,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from .families import family_named
+
 DEFAULT_REGISTRY = Path(__file__).with_name("sites.json")
 SAMPLE_REGISTRY = Path(__file__).resolve().parent.parent / "samples" / "portal" / "sites.json"
-FAMILIES = ("trs_classic", "trs_newer", "hanweb", "gkmlpt", "vsb", "jslist")
 
 
 @dataclass
 class SiteConfig:
     name: str
     region_code: str
-    family: str
     start_urls: list[str]
     title: str = ""
+    family: str | None = None
     allowed_domains: list[str] = field(default_factory=list)
     path_prefix: str | None = None
     obey_robots: bool = True
@@ -63,11 +64,16 @@ KNOWN = set(SiteConfig.__dataclass_fields__) - {"options"}
 
 def site_from_dict(d: dict, base_url: str | None = None) -> SiteConfig:
     d = dict(d)
-    missing = [k for k in ("name", "region_code", "family", "start_urls") if not d.get(k)]
+    missing = [k for k in ("name", "region_code", "start_urls") if not d.get(k)]
     if missing:
         raise ValueError(f"registry entry {d.get('name')!r} lacks {', '.join(missing)}")
-    if d["family"] not in FAMILIES:
-        raise ValueError(f"site {d['name']}: unknown family {d['family']!r} (known: {', '.join(FAMILIES)})")
+    if d.get("family"):
+        try:
+            family_named(d["family"])
+        except ValueError as exc:
+            raise ValueError(f"site {d['name']}: {exc}") from None
+    else:
+        d.pop("family", None)
     code = str(d["region_code"])
     if not (len(code) == 6 and code.isdigit()):
         raise ValueError(f"site {d['name']}: region_code must be 6 digits, got {code!r}")

@@ -47,7 +47,7 @@ class _Progress:
 
     def __init__(self, sites: list[SiteConfig], enabled: bool) -> None:
         self.enabled = enabled
-        self.rows = {s.name: {"family": s.family, "pages": 0, "docs": 0, "reports": 0, "flagged": 0,
+        self.rows = {s.name: {"family": s.family or "", "pages": 0, "docs": 0, "reports": 0, "flagged": 0,
                               "skipped": 0, "done": False} for s in sites}
         self.live = None
 
@@ -156,11 +156,11 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
     logging.getLogger("tldextract").setLevel(logging.CRITICAL)  # offline: it falls back to its snapshot
     if log_level == "NONE":
         logging.getLogger("scrapy").setLevel(logging.CRITICAL)
-    from .spiders.families import SPIDERS
+    from .spiders.column import ColumnSpider
 
     crawlers = []
     for site in chosen:
-        crawler = Crawler(SPIDERS[site.family], site_settings(base, site))
+        crawler = Crawler(ColumnSpider, site_settings(base, site))
         prog.connect(crawler, site.name)
         crawlers.append(crawler)
         process.crawl(crawler, site_config=site, year=year)

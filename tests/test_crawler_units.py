@@ -92,22 +92,23 @@ def test_registries_load():
 
 def test_registry_validation():
     with pytest.raises(ValueError):
-        site_from_dict({"name": "x", "region_code": "12", "family": "trs_classic", "start_urls": ["http://a/"]})
-    with pytest.raises(ValueError):
+        site_from_dict({"name": "x", "region_code": "12", "start_urls": ["http://a/"]})
+    with pytest.raises(ValueError, match="unknown family 'nope'"):
         site_from_dict({"name": "x", "region_code": "110000", "family": "nope", "start_urls": ["http://a/"]})
-    s = site_from_dict({"name": "x", "region_code": "110000", "family": "trs_newer",
+    assert site_from_dict({"name": "x", "region_code": "110000", "start_urls": ["http://a/"]}).family is None
+    s = site_from_dict({"name": "x", "region_code": "110000", "family": "trs",
                         "start_urls": ["https://zfxxgk.beijing.gov.cn/110016/zfxxgknb/list.shtml"],
                         "obey_robots": False, "cat_id": 7})
     assert s.allowed_domains == ["zfxxgk.beijing.gov.cn"] and not s.obey_robots and s.options == {"cat_id": 7}
 
 
 def test_scrapy_crawl_command(tmp_path):
-    """`scrapy crawl <family>` works from the project root with the registry's arguments."""
+    """`scrapy crawl column` works from the project root with the registry's arguments."""
     from samples.portal.server import PortalServer
 
     out = tmp_path / "results.jsonl"
     with PortalServer() as srv:
-        cmd = [sys.executable, "-m", "scrapy", "crawl", "vsb", "-a", "site=ptoffice", "-a",
+        cmd = [sys.executable, "-m", "scrapy", "crawl", "column", "-a", "site=ptoffice", "-a",
                f"registry={SAMPLE_REGISTRY}", "-a", f"base_url={srv.url}", "-s", "GOVREPORTS_MODE=download",
                "-s", f"GOVREPORTS_RESULTS={out}", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
                "-s", "LOG_LEVEL=WARNING"]

@@ -118,7 +118,7 @@ def test_second_nightly_sends_only_first_list_pages_and_robots(nightly):
     first_pages = {urlsplit(u).path for s in sites for u in s["start_urls"]}
     # gkmlpt's column page is an empty shell; its first list page is the API's page 1
     first_pages |= {"/longgang/gkmlpt/api/all/2155?page=1&sid=755039"} if any(
-        s["family"] == "gkmlpt" for s in sites) else set()
+        s["name"] == "longgang" for s in sites) else set()
     paths = page_requests(log2)
     assert set(paths) <= first_pages | {"/robots.txt"}, sorted(set(paths) - first_pages)
     assert sum(p != "/robots.txt" for p in paths) == len(first_pages)

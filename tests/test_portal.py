@@ -39,7 +39,7 @@ def test_sites_provinces_years(portal):
     assert len({r["region_code"][:2] for r in t}) >= 3
     for s in sites:
         assert len({r["year"] for r in t if r["site"] == s}) >= 3, s
-    assert {s.family for s in portal.portal.sites} >= {"trs_classic", "trs_newer", "hanweb", "gkmlpt", "vsb", "jslist"}
+    assert {s.family for s in portal.portal.sites} >= {"trs", "hanweb", "gkmlpt", "vsb", None}
 
 
 def test_truth_matches_served_bytes(portal):

@@ -1,4 +1,3 @@
-"""One spider per CMS family; all share crawler.spiders.base.ReportSpider.
-
-The family spiders live in crawler.spiders.families; ``SPIDERS`` there maps family → class.
-"""
+"""The spider of every site (crawler.spiders.column.ColumnSpider, ``scrapy crawl column``), its
+detail-page handling (crawler.spiders.base) and the readers of families' list APIs
+(crawler.spiders.apis)."""

@@ -1,13 +1,11 @@
-"""The base of all family spiders: registry-driven set-up, detail pages, attachments, defences.
+"""Registry-driven set-up and everything after a list: detail pages, attachments, defences.
 
-A family spider only knows how its CMS lists and paginates; it calls :meth:`follow_entry`
-for every list line and :meth:`follow_list` for every further list page.
+The list side (crawler.spiders.column) calls :meth:`follow_entry` for every list line to follow.
 """
 from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import HtmlResponse
@@ -31,8 +29,7 @@ SHORT_CONTENT = 1200  # characters: a detail page with attachments and less text
 class ReportSpider(scrapy.Spider):
     """Crawl one site's report column. Arguments: site (name), registry (path), base_url, year."""
 
-    family: str = ""
-    name: str | None = None  # family spiders are named after their family
+    family: str = ""  # the site's CMS family, once recognised (crawler.families)
 
     def __init__(self, site=None, registry=None, base_url=None, year=None, site_config=None, **kw):
         super().__init__(**kw)
@@ -69,20 +66,6 @@ class ReportSpider(scrapy.Spider):
             )
         return meta
 
-    async def start(self):
-        for url in self.start_urls:
-            yield self.list_request(url)
-
-    def list_request(self, url: str, **kw) -> scrapy.Request:
-        self.list_pages += 1
-        return scrapy.Request(url, callback=self.parse_list, meta=self._meta(self.site.browser_lists),
-                              **kw)
-
-    def follow_list(self, response, url: str) -> scrapy.Request | None:
-        if self.list_pages >= self.site.max_pages:
-            return None
-        return self.list_request(response.urljoin(url))
-
     def follow_entry(self, response, href: str, title: str | None, date: str | None = None):
         """A line of a list: follow it if it may be a report (of the wanted year)."""
         verdict = judge.is_report_title(title)
@@ -99,9 +82,6 @@ class ReportSpider(scrapy.Spider):
         meta.setdefault("handle_httpstatus_list", [412, 521])  # to recognise challenges, not store them
         # documents before further list pages: parsing (off the reactor) can start sooner
         return scrapy.Request(url, callback=self.parse_detail, meta=meta, priority=10)
-
-    def parse_list(self, response):  # pragma: no cover - families override
-        raise NotImplementedError
 
     # ---------------------------------------------------------------- detail pages
     def parse_detail(self, response):
@@ -224,23 +204,4 @@ def _clean_meta(meta: dict) -> dict:
     return {k: v for k, v in meta.items() if k not in INTERNAL_META}
 
 
-def list_entries(sel) -> list[tuple[str, str, str | None]]:
-    """(href, title, date) of every list line: an <li> (or table row) holding a link."""
-    out = []
-    for a in sel.xpath("//li/a[@href] | //tr/td/a[@href]"):
-        href = a.attrib.get("href", "").strip()
-        title = (a.attrib.get("title") or " ".join(a.xpath(".//text()").getall())).strip()
-        if not href or href.startswith(("javascript:", "#")) or len(title) < 6:
-            continue
-        date = a.xpath("normalize-space(following-sibling::*[1])").get() or None
-        if date and not re.search(r"\d{4}[-./年]\d{1,2}", date):
-            date = None
-        out.append((href, re.sub(r"\s+", " ", title), date))
-    return out
-
-
-def host_of(url: str) -> str:
-    return urlsplit(url).hostname or ""
-
-
-__all__ = ["ReportSpider", "list_entries", "urljoin", "host_of"]
+__all__ = ["ReportSpider"]

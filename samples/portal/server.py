@@ -68,12 +68,17 @@ class Entry:
 @dataclass
 class Site:
     name: str
-    family: str
+    build: str  # how the portal builds its lists (the _build_* method)
     region: str
     site_name: str
     entries: list[Entry]
     charset: str = "utf-8"  # "utf-8" | "gb2312" (bytes GBK, declared gb2312) | "none" (GBK, no charset)
     paths: dict = field(default_factory=dict)
+
+    @property
+    def family(self) -> str | None:
+        """The site's CMS family (crawler.families.NAMES), as the crawler should recognise it."""
+        return {"trs_classic": "trs", "trs_newer": "trs", "jslist": None}.get(self.build, self.build)
 
 
 @dataclass
@@ -323,7 +328,7 @@ _CONTAINER = {
 
 def detail_page(site: Site, title: str, date: str, idx: int, inner: str, doc: Doc | None,
                 sid: str | None) -> str:
-    a, b = _CONTAINER[site.family]
+    a, b = _CONTAINER[site.build]
     return (
         _head(site, title, _detail_meta(site, title, date, sid))
         + _crumbs(site)
@@ -363,7 +368,7 @@ class Portal:
         self.modified: dict[str, int] = {}
         self.delay = 0.0
         for s in self.sites:
-            getattr(self, "_build_" + s.family)(s)
+            getattr(self, "_build_" + s.build)(s)
         self._robots()
 
     # ---- helpers ------------------------------------------------------------------------
@@ -416,7 +421,7 @@ class Portal:
             else:
                 body, ctype = raw, "application/pdf"
             fname = f"P0{date.replace('-', '')}{_id(site.name, doc.file) % 10**9:09d}.{ext}"
-            if site.family == "hanweb":
+            if site.build == "hanweb":
                 hexname = hashlib.md5(doc.file.encode()).hexdigest()
                 att_path = f"/{site.name}/attach/0/{hexname}.{ext}"
                 link_path = f"/{site.name}/module/download/downfile.jsp?classid=0&filename={hexname}.{ext}"
@@ -424,7 +429,7 @@ class Portal:
                 self.referer_required.add(att_path)
                 link = (f'<a href="{html.escape(link_path)}" target="_blank">'
                         f"{html.escape(title)}.{ext}</a>")
-            elif site.family == "vsb":
+            elif site.build == "vsb":
                 att_path = f"/{site.name}/__local/9/8A/0F/{fname}"
                 link = f'<a href="{att_path}">{html.escape(title)}.{ext}</a>'
             else:
@@ -862,7 +867,7 @@ def serve(host: str = "127.0.0.1", port: int = 8800) -> None:
     srv = PortalServer(host, port)
     print(f"sample portal at {srv.url}/  ({len(srv.portal.sites)} sites, {len(srv.portal.reports)} reports)")
     for s in srv.portal.sites:
-        print(f"  {s.name:<10} {s.family:<12} {s.region}")
+        print(f"  {s.name:<10} {s.family or '-':<12} {s.region}")
     try:
         srv.httpd.serve_forever()
     except KeyboardInterrupt:

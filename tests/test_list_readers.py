@@ -1,0 +1,89 @@
+"""The generic list readers on saved pages (a Scrapy HtmlResponse built from a file, no server).
+
+tests/data/lists holds real list pages (the three shared replays' pages, an excerpt of a real
+VSB column) with a hand-written truth (truth.json); tests/data/lists/variants holds pages of the
+sample portal's variants, whose markup and pager vary independently of their CMS family.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from scrapy.http import HtmlResponse
+
+from crawler import families
+from crawler.links import canonical, column_root, read_links
+from crawler.pagers import read_pager
+
+DATA = Path(__file__).resolve().parent / "data" / "lists"
+TRUTH = json.loads((DATA / "truth.json").read_text(encoding="utf-8"))["pages"]
+
+
+def reading(name: str, spec: dict):
+    response = HtmlResponse(spec["url"], body=(DATA / name).read_bytes())
+    page = read_links(response.selector.root, spec["url"], columns=(spec["column"],))
+    pager = read_pager(response.selector.root, spec["url"], page.links)
+    return response, page, pager
+
+
+@pytest.mark.parametrize("name", sorted(TRUTH))
+def test_entries_of_real_list_pages(name):
+    spec = TRUTH[name]
+    _r, page, _p = reading(name, spec)
+    got = {link.url for link in page.of("entry")}
+    assert got == set(spec["entries"]), (sorted(got - set(spec["entries"])), sorted(set(spec["entries"]) - got))
+    offsite = {link.url for link in page.of("offsite") if link.verdict is not False}
+    assert set(spec["offsite_reports"]) <= offsite
+    assert not {link.url for link in page.of("offsite") if link.verdict is True} - set(spec["offsite_reports"])
+    skipped = {link.url for link in page.of("skip")}
+    assert set(spec["skipped"]) <= skipped
+    assert {link.url for link in page.of("subcolumn")} == set(spec["subcolumns"])
+    for link in page.of("entry"):  # every list line of these pages carries its date
+        assert link.date and link.title
+
+
+@pytest.mark.parametrize("name", sorted(TRUTH))
+def test_pagers_of_real_list_pages(name):
+    spec = TRUTH[name]
+    _r, page, pager = reading(name, spec)
+    assert pager.pages == spec["pages"]
+    assert pager.declared_records == spec["declared_records"]
+    assert pager.declared_pages == spec["declared_pages"]
+
+
+@pytest.mark.parametrize("name", sorted(TRUTH))
+def test_family_recognised_from_the_page(name):
+    spec = TRUTH[name]
+    response, _page, _p = reading(name, spec)
+    fam = families.detect(response.url, response.text)
+    assert (fam.name if fam else None) == spec["family"]
+
+
+def test_canonical_list_page_keys():
+    assert canonical("http://h/a/b/index.html#x") == canonical("http://h/a/b/") == "http://h/a/b/"
+    assert canonical("http://h/a/list.shtml") != canonical("http://h/a/")
+    assert canonical("http://h/a/list.aspx?page=2") == "http://h/a/list.aspx?page=2"
+    assert column_root("http://h/xxgk/xxgknb/index.html") == "/xxgk/xxgknb/"
+    assert column_root("http://h/xxgk/xxgknb.htm") == "/xxgk/xxgknb/"
+    assert column_root("http://h/zfxxgk/zfxxgknb/list.shtml") == "/zfxxgk/zfxxgknb/"
+
+
+def test_links_never_followed_outside_http():
+    html = (b"<ul><li><a href='mailto:x@y.cn'>2023\xe5\xb9\xb4\xe6\x94\xbf\xe5\xba\x9c\xe4\xbf\xa1\xe6\x81\xaf"
+            b"\xe5\x85\xac\xe5\xbc\x80\xe5\xb7\xa5\xe4\xbd\x9c\xe5\xb9\xb4\xe5\xba\xa6\xe6\x8a\xa5\xe5\x91\x8a</a></li>"
+            b"<li><a href='ftp://h/r.pdf'>2022\xe5\xb9\xb4\xe5\xb9\xb4\xe6\x8a\xa5</a></li>"
+            b"<li><a href=\"javascript:window.open('/a/t20230101_1.html')\">2021\xe5\xb9\xb4\xe5\xb9\xb4\xe6\x8a\xa5</a></li></ul>")
+    r = HtmlResponse("http://h/a/", body=html, encoding="utf-8")
+    page = read_links(r.selector.root, r.url)
+    assert {(link.url.split(":")[0], link.role) for link in page.links} == {("mailto", "scheme"), ("ftp", "scheme"),
+                                                                              ("http", "entry")}
+
+
+def test_cap_on_links_per_page_is_reported():
+    rows = "".join(f"<li><a href='/a/t2023010{i % 9}_{i}.html'>2023年第{i}号政府信息公开工作年度报告</a></li>"
+                   for i in range(50))
+    r = HtmlResponse("http://h/a/", body=f"<ul>{rows}</ul>".encode(), encoding="utf-8")
+    page = read_links(r.selector.root, r.url, max_links=20)
+    assert page.capped and len(page.of("entry")) == 20
+    assert not read_links(r.selector.root, r.url).capped
