@@ -1,23 +1,22 @@
-"""One browser for the whole crawl (a scrapy-playwright browser provider).
+"""One browser for the whole crawl: a scrapy-playwright download handler whose browser provider
+shares one Playwright driver and one Chromium between every handler of the crawl.
 
-Each browser site is its own Scrapy crawler, and each crawler makes a download handler per
-scheme (http, https); with scrapy-playwright's default provider every handler starts its own
-Playwright driver (a node process) and its own Chromium. This provider shares one driver and
-one browser between all handlers of the process — each handler still opens its own browser
-context, so sites never share cookies — and starts the browser as soon as the first handler
-starts, while the crawl's first HTML pages download, not when the first browser page is due.
-A parsing crawl can keep the browser on one core (keep_browser_on, GOVREPORTS_PIN_BROWSER=1), so
-that it leaves the parse workers' cores to them.
+Each browser site is its own Scrapy crawler, and each crawler makes a download handler per scheme
+(http, https); with scrapy-playwright's default provider every handler starts its own driver (a
+node process) and its own Chromium. Here the handlers of one crawl share them through the crawl's
+context (crawler.context) — each handler still opens its own browser context, so sites never
+share cookies — and the browser starts as soon as the first handler starts, while the crawl's
+first HTML pages download, not when the first browser page is due.
 """
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import functools
 import logging
-import os
 from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, PlaywrightContextManager
+from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 logger = logging.getLogger(__name__)
 
@@ -33,55 +32,13 @@ class _Shared:
         self.users = 0
 
 
-_SHARED: dict[str, _Shared] = {}
-LAUNCHES = 0  # browsers launched by this process (the crawl summary reports it)
-_BROWSER_CPUS: set[int] | None = None  # keep_browser_on
+class SharedBrowsers:
+    """The drivers and browsers of one crawl (one per set of launch options), and how many
+    browsers it launched (the crawl summary reports it)."""
 
-
-def keep_browser_on(cpus: set[int] | None) -> None:
-    """Keep the browsers this process launches (Chromium: all its processes and threads; the
-    driver itself stays free) on these CPUs, or anywhere (None). A parsing crawl sets it where
-    GOVREPORTS_PIN_BROWSER=1: Chromium's processes would otherwise spread over the cores the parse
-    workers need."""
-    global _BROWSER_CPUS
-    _BROWSER_CPUS = set(cpus) if cpus else None
-
-
-def _driver_pid() -> int | None:
-    """The Playwright driver: the node process among this process's children."""
-    me = os.getpid()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                stat = f.read()
-            if int(stat[stat.rindex(b")") + 2:].split()[1]) == me and \
-                    os.path.basename(os.readlink(f"/proc/{entry}/exe")) == "node":
-                return int(entry)
-        except (OSError, ValueError):  # gone meanwhile, or not ours to read
-            continue
-    return None
-
-
-@contextlib.contextmanager
-def _launched_on(cpus: set[int] | None):
-    """Chromium and all its processes inherit the CPU affinity of the driver thread that starts
-    them: that thread (the driver's main thread) is kept on `cpus` while the browser launches."""
-    pid = before = None
-    try:
-        pid = _driver_pid() if cpus and hasattr(os, "sched_setaffinity") else None
-        if pid:
-            before = os.sched_getaffinity(pid)
-            os.sched_setaffinity(pid, cpus)  # a pid names its main thread only
-    except OSError:  # no /proc, or the driver is not ours to set: the browser runs anywhere
-        pid = None
-    try:
-        yield
-    finally:
-        if pid:
-            with contextlib.suppress(OSError):
-                os.sched_setaffinity(pid, before)
+    def __init__(self) -> None:
+        self.by_options: dict[str, _Shared] = {}
+        self.launches = 0
 
 
 class _BrowserHandle:
@@ -98,12 +55,12 @@ class _BrowserHandle:
 
 
 class SharedBrowserProvider:
-    """PLAYWRIGHT_BROWSER_PROVIDER: one Playwright driver and one browser per process."""
+    """scrapy-playwright's browser provider, sharing `browsers` between the handlers given it."""
 
-    def __init__(self, config) -> None:
-        self.config = config
+    def __init__(self, config, browsers: SharedBrowsers) -> None:
+        self.config, self.browsers = config, browsers
         self.key = repr((config.browser_type_name, sorted((config.launch_options or {}).items(), key=str)))
-        self.shared = _SHARED.setdefault(self.key, _Shared())
+        self.shared = browsers.by_options.setdefault(self.key, _Shared())
         self.started = False
 
     async def start(self) -> None:
@@ -121,11 +78,9 @@ class SharedBrowserProvider:
         return getattr(self.shared.playwright, self.config.browser_type_name)
 
     async def _launch(self) -> Browser:
-        global LAUNCHES
-        LAUNCHES += 1
+        self.browsers.launches += 1
         logger.info("launching %s", self.config.browser_type_name)
-        with _launched_on(_BROWSER_CPUS):
-            return await self._browser_type().launch(**self.config.launch_options)
+        return await self._browser_type().launch(**self.config.launch_options)
 
     async def launch_browser(self) -> Browser:
         sh = self.shared
@@ -152,7 +107,7 @@ class SharedBrowserProvider:
             if sh.users > 0:
                 return
             launch, manager, sh.launch, sh.manager, sh.playwright = sh.launch, sh.manager, None, None, None
-            _SHARED.pop(self.key, None)
+            self.browsers.by_options.pop(self.key, None)
         if launch is not None:
             try:
                 browser = await launch
@@ -161,3 +116,14 @@ class SharedBrowserProvider:
                 logger.debug("closing the shared browser: %s", exc)
         if manager is not None:
             await manager.__aexit__()
+
+
+class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
+    """scrapy-playwright's download handler, its browser the crawl's shared one."""
+
+    def __init__(self, crawler) -> None:
+        super().__init__(crawler)
+        from .context import standalone_context
+
+        browsers = standalone_context(crawler).shared_browsers()
+        self.browser_provider_cls = functools.partial(SharedBrowserProvider, browsers=browsers)

@@ -117,31 +117,32 @@ def _crawl(args) -> int:
 
 
 def _recorded_crawl(args, **kw) -> dict | None:
-    """A recorded crawl (crawler.incremental) into args.db; None after printing why it cannot run."""
-    from storage.errors import SchemaError
+    """A crawl into args.db, recorded as a run (crawler.ledger) where it stores; None after printing
+    why it cannot run."""
+    from storage.errors import StorageError
 
-    from .pipelines import make_processor
+    from .errors import CrawlerError
+    from .processor import make_processor
     from .runspec import run_spec
 
     nightly, resume = getattr(args, "nightly", False), not getattr(args, "no_resume", False)
     try:
         spec = run_spec(nightly=nightly, resume=resume, db=args.db, **kw)
-    except ValueError as exc:
+    except CrawlerError as exc:
         print(f"govreports {args.command}: {exc}", file=sys.stderr)
         return None
     # Parse workers first: they create the schema, record the run and load the parser on the other
     # cores while Scrapy loads here.
     processor = make_processor(db=args.db, mode=kw.get("mode", "full"), workers=kw.get("workers", 0),
                                year=kw.get("year"), region=kw.get("region"), dump_dir=kw.get("dump_dir"),
-                               with_cells=bool(kw.get("results")), run=spec)
+                               with_cells=bool(kw.get("results")), run=spec, **_processor_options())
 
-    from .incremental import recorded_crawl, run_line
+    from .ledger import run_line
     from .run import run_crawl
 
     try:
-        summary = recorded_crawl(run_crawl, nightly=nightly, resume=resume, spec=spec, db=args.db,
-                                 processor=processor, **kw)
-    except (ValueError, SchemaError) as exc:
+        summary = run_crawl(spec=spec, db=args.db, processor=processor, **kw)
+    except (CrawlerError, StorageError) as exc:
         print(f"govreports {args.command}: {exc}", file=sys.stderr)
         return None
     finally:
@@ -149,6 +150,19 @@ def _recorded_crawl(args, **kw) -> dict | None:
     if summary.get("run") and not getattr(args, "json", False):
         summary["run_line"] = run_line(summary["run"])
     return summary
+
+
+def _processor_options() -> dict:
+    """How parse workers start and run (environment variables, docs/operations.md)."""
+    import os
+
+    options: dict = {"start_method": os.environ.get("GOVREPORTS_START_METHOD") or None,
+                     "in_thread": bool(os.environ.get("GOVREPORTS_PARSE_IN_THREAD"))}
+    try:
+        options["nice"] = int(os.environ.get("GOVREPORTS_PARSE_NICE", 10))
+    except ValueError:
+        pass
+    return options
 
 
 def _serve(args) -> int:

@@ -1,8 +1,6 @@
-"""Incremental, resumable, recorded crawls (README.md, "Nightly runs").
-
-Every `govreports crawl` that stores into a database is a *run* (storage.runs.crawl_runs) and
-keeps a *ledger* of the URLs it met (storage.runs.crawl_urls). Three Scrapy components use the
-ledger; they do nothing unless a run is active (plain `scrapy crawl` is untouched):
+"""Incremental fetching in a recorded run (README.md, "Nightly runs"): two Scrapy components that
+read and feed the run ledger (crawler.ledger). They are switched off (NotConfigured) where the
+crawl is not recorded.
 
 - :class:`IncrementalSpiderMiddleware` sees each callback's whole output. On a list page it tags
   every entry (the detail link) and drops the entries the ledger knows: in nightly mode an entry
@@ -12,246 +10,57 @@ ledger; they do nothing unless a run is active (plain `scrapy crawl` is untouche
   detail page it tags the children (attachments, shell targets, retries) with their entry and
   drops a document whose bytes hash to what the ledger holds for its URL: not parsed, not stored.
 - :class:`ConditionalRequestMiddleware` sends If-None-Match / If-Modified-Since for documents the
-  ledger knows and turns a 304 into "unchanged" (nothing parsed or stored); it also counts
-  requests and failures for the run record.
-- :class:`LedgerPipeline` (after the report pipeline) counts new / changed / unchanged / flagged /
-  skipped / failed and writes the ledger once a document is stored, and an entry once everything
-  behind it is settled. The writes go, in order, from one background thread to a parse worker
-  (which does the database work: this process never loads SQLAlchemy's ORM), each batch in its own
-  transaction: a crawl killed at any point leaves a ledger that is true, so a rerun skips exactly
-  the settled work (and storage is idempotent for the rest).
+  ledger knows and turns a 304 into "unchanged" (nothing parsed or stored); it also counts the
+  run's requests, and settles an entry whose request was refused (robots.txt, off-site).
 """
 from __future__ import annotations
 
 import hashlib
 import logging
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any
 
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 
-from storage.runstate import COUNTS, FAILED, FINISHED, INTERRUPTED, MAX_ERRORS, Known
-
 from . import judge
+from .context import ENTRY, run_of
+from .ledger import RunLedger
 
 logger = logging.getLogger(__name__)
-
-# The run of this process (one `govreports crawl` per process), set around run_crawl.
-ACTIVE: "RunContext | None" = None
-
-SETTLED = ("stored", "skipped")  # ledger outcomes of a document: its bytes need no second look
-FLUSH_SECONDS = 0.25  # how often settled ledger rows are written during a run
-
-
-class RunContext:
-    """State of one recorded run: counts, errors, the ledger, entries under way."""
-
-    def __init__(self, processor, run_id: int, mode: str, chain: list[int], ledger: dict) -> None:
-        self.processor, self.run_id, self.mode = processor, run_id, mode
-        self.nightly = mode == "nightly"
-        self.chain = set(chain)  # interrupted runs this one continues
-        self.ledger = ledger
-        self.counts: dict[str, int] = dict.fromkeys(COUNTS, 0)
-        self.extra: dict[str, int] = {"known_entries": 0, "stopped_lists": 0, "not_modified": 0,
-                                      "same_hash": 0, "resumed_entries": 0}
-        self.errors: list[str] = []
-        self.outstanding: dict[str, int] = {}  # entry url -> requests/items still under way
-        self.entry_info: dict[str, tuple] = {}  # entry url -> (site, list title, list date)
-        self.tainted: set[str] = set()  # entries with a failure or a filtered document: not settled
-        self.pending: dict[str, tuple] = {}  # document url -> (entry, site, sha256, etag, last_modified)
-        self._lock = threading.Lock()
-        self._writer = ThreadPoolExecutor(1, thread_name_prefix="ledger")
-        self._buffer: list[dict] = []
-        self._last_flush = 0.0  # the first rows go at once; later ones at most every FLUSH_SECONDS
-        self._timer: threading.Timer | None = None
-        self._closed = False
-
-    # ------------------------------------------------------------ counts and the run row
-    def count(self, name: str, n: int = 1) -> None:
-        with self._lock:
-            if name in self.counts:
-                self.counts[name] += n
-            else:
-                self.extra[name] = self.extra.get(name, 0) + n
-
-    def failure(self, entry: str | None, message: str) -> None:
-        self.count("failed")
-        if len(self.errors) < MAX_ERRORS:
-            self.errors.append(message)
-        if entry:
-            self.tainted.add(entry)
-
-    def _snapshot(self) -> tuple[dict, list]:
-        with self._lock:
-            return dict(self.counts), list(self.errors)
-
-    def _submit(self, fn: Callable, *args) -> None:
-        fut = self._writer.submit(fn, *args)
-        fut.add_done_callback(_log_failure)
-
-    def write(self, rows: list[dict]) -> None:
-        """Ledger rows, then the run's counts (heartbeat), in one background thread, in order.
-
-        Rows are batched and flushed at most every FLUSH_SECONDS: a transaction per settled
-        document cost the reactor thread real time (the GIL), and a killed run loses at most
-        the last batch — those entries are fetched again and re-stored as a no-op."""
-        with self._lock:
-            self._buffer.extend(rows)
-            wait = FLUSH_SECONDS - (time.monotonic() - self._last_flush)
-            later = wait > 0 and self._timer is None
-            if later:  # a flush soon, even if nothing else is written: rows never lag long
-                self._timer = threading.Timer(wait, self._flush)
-                self._timer.daemon = True
-        if wait <= 0:
-            self._flush()
-        elif later:
-            self._timer.start()
-
-    def _flush(self, **final) -> None:
-        with self._lock:
-            if self._closed:
-                return
-            if final:
-                self._closed = True
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
-            rows, self._buffer = self._buffer, []
-            self._last_flush = time.monotonic()
-        counts, errors = self._snapshot()
-
-        self._submit(self.processor.write_ledger, rows, self.run_id, counts, errors, final)
-
-    def close(self, status: str, requests: int | None = None) -> None:
-        if requests is not None:
-            self.counts["requests"] = max(self.counts["requests"], requests)
-        self._flush(status=status, ended=True)
-        self._writer.shutdown(wait=True)
-
-    # ------------------------------------------------------------ entries
-    def skip_entry(self, url: str, title: str | None, date: str | None) -> bool:
-        k = self.ledger.get(url)
-        if k is None or k.entry_run_id is None:
-            return False
-        if k.entry_run_id in self.chain:
-            self.extra["resumed_entries"] += 1
-            return True
-        return self.nightly and k.list_title == title and k.list_date == date
-
-    def start_entry(self, url: str, site: str, title: str | None, date: str | None) -> bool:
-        if url in self.entry_info:  # linked twice (two list pages): the first one counts
-            return False
-        self.entry_info[url] = (site, title, date)
-        self.outstanding[url] = 1
-        return True
-
-    def add(self, entry: str, n: int) -> None:
-        if entry in self.outstanding:
-            self.outstanding[entry] += n
-
-    def settle(self, entry: str | None) -> None:
-        """One request or item of an entry is done; when none is left, the entry is settled."""
-        if not entry or entry not in self.outstanding:
-            return
-        self.outstanding[entry] -= 1
-        if self.outstanding[entry] > 0:
-            return
-        del self.outstanding[entry]
-        if entry in self.tainted:
-            return
-        site, title, date = self.entry_info[entry]
-        self.write([{"url": entry, "site": site, "list_title": title, "list_date": date,
-                     "entry_run_id": self.run_id}])
-
-    # ------------------------------------------------------------ documents
-    def known_document(self, url: str):
-        k = self.ledger.get(url)
-        return k if k is not None and k.sha256 and k.outcome in SETTLED else None
-
-    def document_result(self, res: dict) -> None:
-        """The report pipeline's outcome for one document."""
-        url = res.get("url")
-        entry, site, sha, etag, lm = self.pending.pop(url, None) or (None, res.get("site"), None, None, None)
-        outcome = res.get("outcome")
-        row = None
-        if outcome == "stored":
-            storage = res.get("storage")
-            known = self.ledger.get(url)
-            if storage == "unchanged":  # these bytes were stored before (under another URL)
-                self.count("unchanged")
-            else:
-                changed = storage == "updated" or (known is not None and known.sha256 and known.sha256 != sha)
-                self.count("changed" if changed else "new")
-                if res.get("flagged"):  # stored now and not ok: needs a look
-                    self.count("flagged")
-            row = "stored"
-        elif outcome == "skipped":
-            self.count("skipped")
-            if res.get("why"):  # another year or region: settled for this run's filter only
-                self.tainted.add(entry) if entry else None
-            else:
-                row = "skipped"
-        elif outcome == "failed":
-            self.failure(entry, f"{res.get('error')} ({url})")
-        if row and sha:
-            self.ledger[url] = Known(sha256=sha, etag=etag, last_modified=lm, outcome=row, doc_run_id=self.run_id)
-            self.write([{"url": url, "site": site, "sha256": sha, "etag": etag, "last_modified": lm,
-                         "outcome": row, "doc_run_id": self.run_id}])
-        self.settle(entry)
-
-
-def _log_failure(fut) -> None:
-    exc = fut.exception()
-    if exc is not None:
-        logger.error("crawl ledger write failed: %s: %s", type(exc).__name__, exc)
 
 
 def _callback_name(req: Request) -> str | None:
     return getattr(req.callback, "__name__", None)
 
 
-# ---------------------------------------------------------------------- Scrapy components
-
 class IncrementalSpiderMiddleware:
     """Known entries dropped, nightly pagination stopped, unchanged documents dropped."""
 
-    def __init__(self, crawler=None) -> None:
-        self.crawler = crawler
+    def __init__(self, crawler, run: RunLedger) -> None:
+        self.crawler, self.run = crawler, run
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        return cls(crawler, run_of(crawler))
 
     def process_spider_output(self, response, result, spider=None):
-        ctx = ACTIVE
-        if ctx is None:
-            yield from result
-            return
-        yield from self._handle(ctx, response, list(result))
+        yield from self._handle(self.run, response, list(result))
 
     async def process_spider_output_async(self, response, result, spider=None):
-        ctx = ACTIVE
-        if ctx is None:
-            async for o in result:
-                yield o
-            return
         out = [o async for o in result]
-        for o in self._handle(ctx, response, out):
+        for o in self._handle(self.run, response, out):
             yield o
 
-    def _handle(self, ctx: RunContext, response, out: list) -> list:
+    def _handle(self, ctx: RunLedger, response, out: list) -> list:
         spider = self.crawler.spider
         site = spider.site.name if getattr(spider, "site", None) else spider.name
-        entry = response.meta.get("gr_entry")
+        entry = response.meta.get(ENTRY)
         if entry is None:
             return self._list_page(ctx, response, out, site)
         kept, n = [], 0
         for o in out:
             if isinstance(o, Request):
-                o.meta["gr_entry"] = entry
+                o.meta[ENTRY] = entry
                 n += 1
             elif _is_document(o):
                 sha = hashlib.sha256(o["body"]).hexdigest()
@@ -269,7 +78,7 @@ class IncrementalSpiderMiddleware:
         ctx.settle(entry)
         return kept
 
-    def _list_page(self, ctx: RunContext, response, out: list, site: str) -> list:
+    def _list_page(self, ctx: RunLedger, response, out: list, site: str) -> list:
         entries = [o for o in out if isinstance(o, Request) and _callback_name(o) == "parse_detail"
                    and o.meta.get("list_url") == response.url]
         if not entries:
@@ -287,7 +96,7 @@ class IncrementalSpiderMiddleware:
                 continue
             if not ctx.start_entry(o.url, site, title, date):
                 continue
-            o.meta["gr_entry"] = o.url
+            o.meta[ENTRY] = o.url
             kept.append(o)
         if ctx.nightly and known == len(entries):
             # every entry of this page is known: the rest of the column is older, and known
@@ -308,26 +117,20 @@ def _is_document(o: Any) -> bool:
 
 
 class ConditionalRequestMiddleware:
-    """If-None-Match / If-Modified-Since for known documents; 304 = unchanged; request and
-    failure counts for the run record (and the crawler's stats: govreports/failed_requests)."""
+    """If-None-Match / If-Modified-Since for known documents; 304 = unchanged; the run's request
+    count; an entry whose request was refused (robots.txt, off-site) is settled, not as done."""
 
-    def __init__(self, crawler=None) -> None:
-        self.crawler = crawler
+    def __init__(self, run: RunLedger) -> None:
+        self.run = run
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
-
-    def _failed(self) -> None:
-        if self.crawler is not None:
-            self.crawler.stats.inc_value("govreports/failed_requests")
+        return cls(run_of(crawler))
 
     def process_request(self, request, spider=None):
-        ctx = ACTIVE
-        if ctx is None:
-            return None
+        ctx = self.run
         ctx.count("requests")
-        if request.meta.get("playwright") or request.method != "GET" or not request.meta.get("gr_entry"):
+        if request.meta.get("playwright") or request.method != "GET" or not request.meta.get(ENTRY):
             return None
         known = ctx.known_document(request.url)
         if known is not None and (known.etag or known.last_modified):
@@ -339,100 +142,16 @@ class ConditionalRequestMiddleware:
         return None
 
     def process_response(self, request, response, spider=None):
-        ctx = ACTIVE
-        entry = request.meta.get("gr_entry")
-        if ctx is not None and response.status == 304 and request.meta.get("gr_conditional"):
-            ctx.count("unchanged")
-            ctx.count("not_modified")
-            ctx.settle(entry)
+        if response.status == 304 and request.meta.get("gr_conditional"):
+            self.run.count("unchanged")
+            self.run.count("not_modified")
+            self.run.settle(request.meta.get(ENTRY))
             raise IgnoreRequest(f"not modified: {request.url}")
-        if response.status >= 400 and not request.url.endswith("/robots.txt") and not (
-                request.meta.get("via_browser") and response.status in (412, 521)):
-            self._failed()
-            if ctx is not None:
-                ctx.failure(entry, f"HTTP {response.status} {request.url}")
         return response
 
     def process_exception(self, request, exception, spider=None):
-        ctx = ACTIVE
-        entry = request.meta.get("gr_entry")
-        if isinstance(exception, IgnoreRequest):  # robots.txt, off-site: not settled, not a failure
-            if ctx is not None and entry:
-                ctx.tainted.add(entry)
-                ctx.settle(entry)
-            return None
-        self._failed()  # after the retries: the retry middleware sits nearer the downloader
-        if ctx is not None:
-            ctx.failure(entry, f"{type(exception).__name__}: {exception} ({request.url})")
+        entry = request.meta.get(ENTRY)
+        if isinstance(exception, IgnoreRequest) and entry:  # robots.txt, off-site: not settled, not a failure
+            self.run.tainted.add(entry)
+            self.run.settle(entry)
         return None
-
-
-class LedgerPipeline:
-    """After the report pipeline: count the outcome, write the ledger."""
-
-    def process_item(self, item):
-        ctx = ACTIVE
-        if ctx is not None and isinstance(item, dict) and "outcome" in item:
-            ctx.document_result(item)
-        return item
-
-
-# ---------------------------------------------------------------------- the run around run_crawl
-
-def recorded_crawl(run_crawl: Callable[..., dict], *, nightly: bool = False, resume: bool = True,
-                   spec=None, **kw) -> dict:
-    """run_crawl(**kw) as a recorded run: a crawl_runs row, the ledger, incremental fetching; an
-    interrupted run with the same arguments is continued. Download-only crawls are not recorded.
-
-    The run starts (database opened, run row written, ledger loaded) in a parse worker while the
-    crawlers are set up (a processor made with the same crawler.runspec.run_spec); the first
-    request waits for it. `spec`: the run_spec(nightly, resume, **kw) the caller already made."""
-    global ACTIVE
-    from .runspec import run_spec
-
-    spec = spec or run_spec(nightly=nightly, resume=resume, **kw)
-    if spec is None:
-        return run_crawl(**kw)
-    from .pipelines import make_processor
-
-    mode = spec.mode
-    run: dict[str, Any] = {}
-    own = kw.get("processor") is None
-    if own:
-        kw["processor"] = make_processor(db=kw["db"], workers=kw.get("workers", 0), year=kw.get("year"),
-                                         region=kw.get("region"), with_cells=bool(kw.get("results")), run=spec)
-    processor = kw["processor"]
-
-    def start() -> None:
-        global ACTIVE
-        run_id, chain, ledger = processor.start_run(*spec)
-        run.update(id=run_id, chain=chain)
-        ACTIVE = RunContext(processor, run_id, mode, chain, ledger)
-
-    status, requests = FAILED, None
-    try:
-        summary = run_crawl(**kw, before_start=start)
-        reasons = {v.get("finish_reason") for v in (summary.get("per_site") or {}).values()}
-        status = FINISHED if reasons <= {"finished"} else INTERRUPTED
-        requests = summary.get("requests")
-    except BaseException as exc:
-        if ACTIVE is not None:
-            ACTIVE.errors.append(f"{type(exc).__name__}: {exc}")
-        raise
-    finally:
-        ctx, ACTIVE = ACTIVE, None
-        if ctx is not None:
-            ctx.close(status, requests)
-        if own:
-            processor.shutdown()
-    chain = run["chain"]
-    summary["run"] = dict(id=run["id"], mode=mode, status=status, resumed_from=chain[0] if chain else None,
-                          **ctx.counts, **ctx.extra, errors=len(ctx.errors))
-    return summary
-
-
-def run_line(run: dict) -> str:
-    resumed = f" (continues run {run['resumed_from']})" if run.get("resumed_from") else ""
-    return (f"run {run['id']} · {run['mode']}{resumed} · {run['status']} · requests {run['requests']} · "
-            f"new {run['new']} · changed {run['changed']} · unchanged {run['unchanged']} · "
-            f"failed {run['failed']} · flagged {run['flagged']} · skipped {run['skipped']}")

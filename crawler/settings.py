@@ -35,6 +35,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.SitePrefixMiddleware": 540,
+    # requests that failed for good: the crawler's stats and the run's failures
+    "crawler.failures.FailedRequestMiddleware": 505,
     # incremental runs (crawler/incremental.py): conditional requests, 304s, run counts
     "crawler.incremental.ConditionalRequestMiddleware": 500,
 }
@@ -44,7 +46,7 @@ SPIDER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ReportPipeline": 300,
-    "crawler.incremental.LedgerPipeline": 900,  # the crawl ledger and the run's counts
+    "crawler.pipelines.LedgerPipeline": 900,  # the crawl ledger and the run's counts
 }
 # Items are parsed off the reactor: let responses keep flowing while parsing runs.
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 256 * 1024 * 1024
@@ -76,13 +78,13 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
              "--disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication,"
              "CertificateTransparencyComponentUpdater"],
 }
-PLAYWRIGHT_BROWSER_PROVIDER = "crawler.browser.SharedBrowserProvider"  # one driver and browser per crawl
 PLAYWRIGHT_MAX_CONTEXTS = 1
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30000
+# scrapy-playwright's handler with one driver and browser per crawl (crawler.browser)
 PLAYWRIGHT_BROWSER_DOWNLOAD_HANDLERS = {
-    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "http": "crawler.browser.BrowserDownloadHandler",
+    "https": "crawler.browser.BrowserDownloadHandler",
 }
 
 # govreports settings (overridden by `govreports crawl`)

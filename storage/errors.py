@@ -1,5 +1,10 @@
-"""Storage errors, importable without loading SQLAlchemy (the command line catches them)."""
+"""Storage errors, under one root, importable without loading SQLAlchemy (the command line
+catches them). Each message says what to do."""
 
 
-class SchemaError(RuntimeError):
+class StorageError(RuntimeError):
+    """Root of the storage layer's errors."""
+
+
+class SchemaError(StorageError):
     """The database schema does not match what this govreports knows."""

@@ -1,19 +1,23 @@
-"""Ingest files and folders, and re-derive stored reports from the archive with the current parser."""
+"""The one ingest path: archive the raw bytes, apply what the place of a document says about it,
+store the report. `govreports ingest` (files and folders), the crawl's parse workers and `reparse`
+all go through :class:`Store`, so the same document gives the same rows whichever way it arrives.
+"""
 from __future__ import annotations
 
 import mimetypes
 import os
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from parsers.record import Report
+from parsers import STORED_STATUSES, Report  # noqa: F401 - STORED_STATUSES: the statuses kept as reports
 
 from . import models as m
-from .archive import Archive
+from .archive import Archive, default_archive_root
 from .store import Counts, RawDocument, stored_parser_version, store, with_retry, write_report
 
 Parse = Callable[[bytes, str | None, str | None], Report]
@@ -22,6 +26,57 @@ Parse = Callable[[bytes, str | None, str | None], Report]
 DOCUMENT_SUFFIXES = {".txt": "text/plain", ".html": "text/html", ".htm": "text/html",
                      ".xhtml": "application/xhtml+xml", ".pdf": "application/pdf",
                      ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What the place a document came from says about its report, beside what the parser read in
+    it: the crawler's page and registry. A file has none."""
+
+    site_id_code: str | None = None  # the page's SiteIDCode
+    region_code: str | None = None  # the region the page's SiteIDCode names
+    registry_region_code: str | None = None  # the registry's region for the site
+    year: int | None = None  # the year of the document's list title
+
+
+NO_HINTS = Hints()
+
+
+def hints_applied(report: Report, hints: Hints = NO_HINTS) -> Report:
+    """The record to store: a copy of the parser's `report` with the body's region code (the
+    page's SiteIDCode, else the parser's reading of it, else the registry's code for the site),
+    and the year of the list title where the report has none. The parser's record is not changed."""
+    changes: dict = {"region_code": hints.region_code or report.region_code or hints.registry_region_code}
+    if not report.site_id_code and hints.site_id_code:
+        changes["site_id_code"] = hints.site_id_code
+    if report.year is None and hints.year:
+        changes.update(year=hints.year, reasons=[*report.reasons, "year taken from the list title"])
+    return replace(report, **changes)
+
+
+class Store:
+    """A database (schema created on a new one) and its raw document archive."""
+
+    def __init__(self, engine: Engine, archive: Archive) -> None:
+        self.engine, self.archive = engine, archive
+
+    @classmethod
+    def open(cls, db_url: str, archive_root: str | os.PathLike | None = None) -> "Store":
+        from . import migrate
+        from .db import check_schema, current_revision, is_empty, make_engine
+
+        engine = make_engine(db_url)
+        if current_revision(engine) is None and is_empty(engine):
+            migrate.upgrade(db_url)
+        check_schema(engine)
+        return cls(engine, Archive(archive_root or default_archive_root(db_url)))
+
+    def put(self, doc: RawDocument, report: Report, hints: Hints = NO_HINTS,
+            counts: Counts | None = None) -> str:
+        """Archive the raw bytes and store the report parsed from them, with `hints` applied.
+        Returns storage's outcome ("inserted" / "updated" / "unchanged")."""
+        sha = self.archive.put(doc.data)
+        return store(self.engine, doc, hints_applied(report, hints), counts, sha=sha)
 
 
 def default_parse() -> tuple[Parse, str]:
@@ -51,15 +106,14 @@ def raw_from_file(path: Path) -> RawDocument:
 
 
 def ingest_document(engine: Engine, archive: Archive, doc: RawDocument, parse: Parse,
-                    parser_version: str, counts: Counts) -> str:
+                    parser_version: str, counts: Counts, hints: Hints = NO_HINTS) -> str:
     """Archive, parse and store one document. Bytes already stored by this parser are a no-op."""
     sha = archive.put(doc.data)
     with engine.connect() as conn:
         if stored_parser_version(conn, sha) == parser_version:
             counts.add("unchanged")
             return "unchanged"
-    report = parse(doc.data, doc.content_type, doc.url)
-    return store(engine, doc, report, counts, sha=sha)
+    return Store(engine, archive).put(doc, parse(doc.data, doc.content_type, doc.url), hints, counts)
 
 
 def ingest_paths(engine: Engine, archive: Archive, paths: Iterable[str | os.PathLike],

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from crawler import judge
-from crawler.pipelines import settle_region_and_year
+from crawler.documents import hints_of
 from crawler.registry import DEFAULT_REGISTRY, SAMPLE_REGISTRY, load_registry, select_sites, site_from_dict
 from parsers.record import Report
 
@@ -68,13 +68,21 @@ def test_site_id_code_region():
     assert judge.region_of_site_id("0000000001") is None
 
 
-def test_region_settles_siteidcode_then_registry():
-    rep = Report(status="ok", year=None)
-    settle_region_and_year({"site_id_code": "3590000001", "region_code": "350000", "year_hint": 2021}, rep)
+def test_region_settles_siteidcode_then_registry_on_a_copy():
+    from storage.ingest import hints_applied
+
+    parsed = Report(status="ok", year=None)
+    rep = hints_applied(parsed, hints_of({"site_id_code": "3590000001", "region_code": "350000", "year_hint": 2021}))
     assert rep.region_code == "359000" and rep.year == 2021 and rep.site_id_code == "3590000001"
-    rep = Report(status="ok", year=2020)
-    settle_region_and_year({"region_code": "370826", "year_hint": 2021}, rep)
-    assert rep.region_code == "370826" and rep.year == 2020
+    assert rep.reasons == ["year taken from the list title"]
+    # the parser's record is left as the parser made it
+    assert (parsed.region_code, parsed.year, parsed.site_id_code, parsed.reasons) == (None, None, None, [])
+    rep = hints_applied(Report(status="ok", year=2020), hints_of({"region_code": "370826", "year_hint": 2021}))
+    assert rep.region_code == "370826" and rep.year == 2020 and rep.reasons == []
+    # the parser's reading of the page's SiteIDCode beats the registry's code
+    rep = hints_applied(Report(status="ok", region_code="440300", site_id_code="4403000052"),
+                        hints_of({"region_code": "440000"}))
+    assert rep.region_code == "440300"
 
 
 def test_registries_load():
@@ -162,8 +170,9 @@ def test_worker_records_the_run_then_parses_at_low_priority(tmp_path):
     """The first parse worker creates the schema and records the run while the crawler would still
     be loading Scrapy; it lowers its own priority at its first document, not before (the start-up
     is what the first request waits for)."""
-    from crawler.pipelines import make_processor, process_job
+    from crawler.processor import make_processor
     from crawler.runspec import run_spec
+    from crawler.worker import process
     from storage.db import make_engine
     from storage.runs import list_runs
 
@@ -175,10 +184,10 @@ def test_worker_records_the_run_then_parses_at_low_priority(tmp_path):
         run_id, chain, ledger = processor.start_run(*spec)
         (run,) = list_runs(make_engine(db))
         assert run["id"] == run_id and chain == [] and ledger == {}
-        pool = processor._pool
+        pool = processor.pool
         before = pool.submit(os.getpriority, os.PRIO_PROCESS, 0).result()
         report = ROOT / "samples/reports/000_e865654a7cdf3aef.txt"  # a real report, as a portal serves it
-        res = pool.submit(process_job, {"body": report.read_bytes(), "url": "http://127.0.0.1:9/a.txt",
+        res = pool.submit(process, {"body": report.read_bytes(), "url": "http://127.0.0.1:9/a.txt",
                                         "content_type": "text/plain"}, db, None).result()
         after = pool.submit(os.getpriority, os.PRIO_PROCESS, 0).result()
     finally:
@@ -201,24 +210,17 @@ def _report_item(name: str = "000_e865654a7cdf3aef.txt", url: str = "http://127.
     return {"body": (ROOT / "samples/reports" / name).read_bytes(), "url": url, "content_type": "text/plain"}
 
 
-def _worker_pids(processor) -> set[int]:
-    pids = set()
-    for pool in (processor._pool, processor._alone):
-        pids |= set(getattr(pool, "_processes", None) or {})
-    return pids
-
-
 def test_a_killed_parse_worker_is_replaced_and_its_documents_parsed_again(tmp_path):
     """A parse worker killed (as the OOM killer would, SIGKILL) breaks its pool: the documents
     it held are parsed again and stored, and the crawl goes on in a new pool."""
     import asyncio
     import signal
 
-    from crawler.pipelines import Processor
+    from crawler.processor import Processor
 
     db = f"sqlite:///{tmp_path / 'killed.db'}"
     processor = Processor(db, workers=1)
-    processor.start_pool()
+    processor.start()
     try:
         first = asyncio.run(processor.process(_report_item()))
         assert first["outcome"] == "stored"
@@ -230,7 +232,7 @@ def test_a_killed_parse_worker_is_replaced_and_its_documents_parsed_again(tmp_pa
                                           for n in names))
 
         after = asyncio.run(more())
-        answer = processor._pool.submit(os.getpid).result()  # the replacement pool answers
+        answer = processor.pool.submit(os.getpid).result()  # the replacement pool answers
     finally:
         processor.shutdown()
     assert [r["outcome"] for r in after] == ["stored"] * 3, after
@@ -245,16 +247,16 @@ def test_a_document_that_kills_its_worker_twice_fails_alone(tmp_path):
     import signal
     import threading
 
-    from crawler.pipelines import Processor
+    from crawler.processor import Processor
 
     db = f"sqlite:///{tmp_path / 'culprit.db'}"
     processor = Processor(db, workers=1)
-    processor.start_pool()
+    processor.start()
     stop = threading.Event()
 
     def killer():
         while not stop.is_set():
-            for pid in _worker_pids(processor):
+            for pid in processor.pool.processes():
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
             stop.wait(0.01)
@@ -278,3 +280,39 @@ def test_a_document_that_kills_its_worker_twice_fails_alone(tmp_path):
     with create_engine(db).connect() as conn:
         urls = set(conn.execute(text("SELECT url FROM documents")).scalars())
     assert "http://127.0.0.1:9/b.txt" not in urls and "http://127.0.0.1:9/c.txt" in urls
+
+
+def test_run_components_read_the_run_from_their_crawler_and_are_off_without_one():
+    """No run state in module globals: each component takes the run attached to its own crawler,
+    and a crawler without a recorded run (a plain `scrapy crawl`, a download-only crawl) has the
+    run's components switched off, as Scrapy's own extensions are."""
+    from scrapy.exceptions import NotConfigured
+    from scrapy.utils.test import get_crawler
+
+    from crawler.context import CrawlContext
+    from crawler.incremental import ConditionalRequestMiddleware, IncrementalSpiderMiddleware
+    from crawler.ledger import RunLedger
+    from crawler.pipelines import LedgerPipeline, ReportPipeline
+    from crawler.processor import Processor
+    from crawler.runspec import RunSpec
+
+    components = (IncrementalSpiderMiddleware, ConditionalRequestMiddleware, LedgerPipeline)
+    plain = get_crawler(settings_dict={"GOVREPORTS_DB": None})
+    for cls in components:
+        with pytest.raises(NotConfigured):
+            cls.from_crawler(plain)
+    assert ReportPipeline.from_crawler(plain).context.standalone  # a processor of its own
+
+    processor = Processor(None)
+    runs = [RunLedger(processor, RunSpec("nightly", {"sites": [name]}, True)) for name in ("a", "b")]
+    crawlers = []
+    for run in runs:
+        crawler = get_crawler()
+        CrawlContext(processor, run).attach(crawler)
+        crawlers.append(crawler)
+    for crawler, run in zip(crawlers, runs):
+        assert IncrementalSpiderMiddleware.from_crawler(crawler).run is run
+        assert ConditionalRequestMiddleware.from_crawler(crawler).run is run
+        assert LedgerPipeline.from_crawler(crawler).run is run
+        pipeline = ReportPipeline.from_crawler(crawler)
+        assert pipeline.processor is processor and not pipeline.context.standalone

@@ -1,0 +1,18 @@
+"""The crawler's errors, under one root; each message says what to do. Importable without Scrapy."""
+from __future__ import annotations
+
+
+class CrawlerError(RuntimeError):
+    """Root of the crawler's errors."""
+
+
+class NoSiteSelected(CrawlerError, ValueError):
+    """A selection (--site, --region) that names no site of the registry: nothing would be crawled."""
+
+
+class WorkerDied(CrawlerError):
+    """A document whose parse killed its worker process, again when it was parsed alone."""
+
+
+class NoRun(CrawlerError):
+    """A recorded run asked of a crawl that has no database or no parse workers."""

@@ -1,0 +1,218 @@
+"""The run ledger: what one recorded crawl keeps in memory of its run and of the URLs it meets.
+
+Every `govreports crawl` that stores into a database is a *run* (storage.runs.crawl_runs) and keeps
+a *ledger* of the URLs it met (storage.runs.crawl_urls): list entries (title and date shown in the
+list, the run in which everything behind them was settled) and documents (sha256, ETag,
+Last-Modified, outcome). The Scrapy components of incremental fetching (crawler.incremental,
+crawler.pipelines.LedgerPipeline) read and feed it.
+
+The writes go, in order, from one background thread to a parse worker (which does the database
+work: this process never loads SQLAlchemy's ORM), each batch in its own transaction: a crawl killed
+at any point leaves a ledger that is true, so a rerun skips exactly the settled work (and storage is
+idempotent for the rest).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
+
+from storage.runstate import COUNTS, MAX_ERRORS, Known
+
+logger = logging.getLogger(__name__)
+
+SETTLED = ("stored", "skipped")  # ledger outcomes of a document: its bytes need no second look
+FLUSH_SECONDS = 0.25  # how often settled ledger rows are written during a run
+
+
+class RunLedger:
+    """State of one recorded run: counts, errors, the ledger, entries under way.
+
+    Made with its crawlers (their components find it through crawler.context) and begun just
+    before the first request: :meth:`begin` waits for the parse worker that records the run."""
+
+    def __init__(self, processor, spec) -> None:
+        self.processor, self.spec, self.mode = processor, spec, spec.mode
+        self.nightly = self.mode == "nightly"
+        self.run_id: int | None = None
+        self.chain: set[int] = set()  # interrupted runs this one continues
+        self.resumed_from: int | None = None
+        self.ledger: dict[str, Known] = {}
+        self.status: str | None = None
+        self.counts: dict[str, int] = dict.fromkeys(COUNTS, 0)
+        self.extra: dict[str, int] = {"known_entries": 0, "stopped_lists": 0, "not_modified": 0,
+                                      "same_hash": 0, "resumed_entries": 0}
+        self.errors: list[str] = []
+        self.outstanding: dict[str, int] = {}  # entry url -> requests/items still under way
+        self.entry_info: dict[str, tuple] = {}  # entry url -> (site, list title, list date)
+        self.tainted: set[str] = set()  # entries with a failure or a filtered document: not settled
+        self.pending: dict[str, tuple] = {}  # document url -> (entry, site, sha256, etag, last_modified)
+        self._lock = threading.Lock()
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="ledger")
+        self._buffer: list[dict] = []
+        self._last_flush = 0.0  # the first rows go at once; later ones at most every FLUSH_SECONDS
+        self._timer: threading.Timer | None = None
+        self._closed = False
+
+    def begin(self) -> None:
+        """The run recorded (or continued) and its ledger read; storage's SchemaError if the
+        database cannot be used."""
+        run_id, chain, ledger = self.processor.start_run(*self.spec)
+        self.run_id, self.chain, self.ledger = run_id, set(chain), ledger
+        self.resumed_from = chain[0] if chain else None
+
+    # ------------------------------------------------------------ counts and the run row
+    def count(self, name: str, n: int = 1) -> None:
+        with self._lock:
+            if name in self.counts:
+                self.counts[name] += n
+            else:
+                self.extra[name] = self.extra.get(name, 0) + n
+
+    def failure(self, entry: str | None, message: str) -> None:
+        self.count("failed")
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(message)
+        if entry:
+            self.tainted.add(entry)
+
+    def _snapshot(self) -> tuple[dict, list]:
+        with self._lock:
+            return dict(self.counts), list(self.errors)
+
+    def _submit(self, fn: Callable, *args) -> None:
+        fut = self._writer.submit(fn, *args)
+        fut.add_done_callback(_log_failure)
+
+    def write(self, rows: list[dict]) -> None:
+        """Ledger rows, then the run's counts (heartbeat), in one background thread, in order.
+
+        Rows are batched and flushed at most every FLUSH_SECONDS: a transaction per settled
+        document cost the reactor thread real time (the GIL), and a killed run loses at most
+        the last batch — those entries are fetched again and re-stored as a no-op."""
+        with self._lock:
+            self._buffer.extend(rows)
+            wait = FLUSH_SECONDS - (time.monotonic() - self._last_flush)
+            later = wait > 0 and self._timer is None
+            if later:  # a flush soon, even if nothing else is written: rows never lag long
+                self._timer = threading.Timer(wait, self._flush)
+                self._timer.daemon = True
+        if wait <= 0:
+            self._flush()
+        elif later:
+            self._timer.start()
+
+    def _flush(self, **final) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            if final:
+                self._closed = True
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            rows, self._buffer = self._buffer, []
+            self._last_flush = time.monotonic()
+        counts, errors = self._snapshot()
+
+        self._submit(self.processor.write_ledger, rows, self.run_id, counts, errors, final)
+
+    def close(self, status: str, requests: int | None = None) -> None:
+        """The run's end: its last ledger rows, counts and status written (waited for)."""
+        self.status = status
+        if requests is not None:
+            self.counts["requests"] = max(self.counts["requests"], requests)
+        if self.run_id is not None:
+            self._flush(status=status, ended=True)
+        self._writer.shutdown(wait=True)
+
+    def summary(self) -> dict:
+        return dict(id=self.run_id, mode=self.mode, status=self.status, resumed_from=self.resumed_from,
+                    **self.counts, **self.extra, errors=len(self.errors))
+
+    # ------------------------------------------------------------ entries
+    def skip_entry(self, url: str, title: str | None, date: str | None) -> bool:
+        k = self.ledger.get(url)
+        if k is None or k.entry_run_id is None:
+            return False
+        if k.entry_run_id in self.chain:
+            self.extra["resumed_entries"] += 1
+            return True
+        return self.nightly and k.list_title == title and k.list_date == date
+
+    def start_entry(self, url: str, site: str, title: str | None, date: str | None) -> bool:
+        if url in self.entry_info:  # linked twice (two list pages): the first one counts
+            return False
+        self.entry_info[url] = (site, title, date)
+        self.outstanding[url] = 1
+        return True
+
+    def add(self, entry: str, n: int) -> None:
+        if entry in self.outstanding:
+            self.outstanding[entry] += n
+
+    def settle(self, entry: str | None) -> None:
+        """One request or item of an entry is done; when none is left, the entry is settled."""
+        if not entry or entry not in self.outstanding:
+            return
+        self.outstanding[entry] -= 1
+        if self.outstanding[entry] > 0:
+            return
+        del self.outstanding[entry]
+        if entry in self.tainted:
+            return
+        site, title, date = self.entry_info[entry]
+        self.write([{"url": entry, "site": site, "list_title": title, "list_date": date,
+                     "entry_run_id": self.run_id}])
+
+    # ------------------------------------------------------------ documents
+    def known_document(self, url: str):
+        k = self.ledger.get(url)
+        return k if k is not None and k.sha256 and k.outcome in SETTLED else None
+
+    def document_result(self, res: dict) -> None:
+        """The report pipeline's outcome for one document."""
+        url = res.get("url")
+        entry, site, sha, etag, lm = self.pending.pop(url, None) or (None, res.get("site"), None, None, None)
+        outcome = res.get("outcome")
+        row = None
+        if outcome == "stored":
+            storage = res.get("storage")
+            known = self.ledger.get(url)
+            if storage == "unchanged":  # these bytes were stored before (under another URL)
+                self.count("unchanged")
+            else:
+                changed = storage == "updated" or (known is not None and known.sha256 and known.sha256 != sha)
+                self.count("changed" if changed else "new")
+                if res.get("flagged"):  # stored now and not ok: needs a look
+                    self.count("flagged")
+            row = "stored"
+        elif outcome == "skipped":
+            self.count("skipped")
+            if res.get("why"):  # another year or region: settled for this run's filter only
+                self.tainted.add(entry) if entry else None
+            else:
+                row = "skipped"
+        elif outcome == "failed":
+            self.failure(entry, f"{res.get('error')} ({url})")
+        if row and sha:
+            self.ledger[url] = Known(sha256=sha, etag=etag, last_modified=lm, outcome=row, doc_run_id=self.run_id)
+            self.write([{"url": url, "site": site, "sha256": sha, "etag": etag, "last_modified": lm,
+                         "outcome": row, "doc_run_id": self.run_id}])
+        self.settle(entry)
+
+
+def _log_failure(fut) -> None:
+    exc = fut.exception()
+    if exc is not None:
+        logger.error("crawl ledger write failed: %s: %s", type(exc).__name__, exc)
+
+
+def run_line(run: dict) -> str:
+    """A run's summary on one line (the end of `govreports crawl`)."""
+    resumed = f" (continues run {run['resumed_from']})" if run.get("resumed_from") else ""
+    return (f"run {run['id']} · {run['mode']}{resumed} · {run['status']} · requests {run['requests']} · "
+            f"new {run['new']} · changed {run['changed']} · unchanged {run['unchanged']} · "
+            f"failed {run['failed']} · flagged {run['flagged']} · skipped {run['skipped']}")

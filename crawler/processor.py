@@ -1,0 +1,168 @@
+"""What a crawl does with each fetched document: parse and store it in the parse workers
+(crawler.worker, through storage's ingest path), off the reactor thread.
+
+Parsing costs 70-165 ms a page (more for PDFs) while a download from a near server costs a few, so
+the reactor thread never parses: the Scrapy pipeline (crawler.pipelines) only awaits the result.
+One Processor serves every crawler of a `govreports crawl`; its workers also keep a recorded run's
+record and ledger (crawler.ledger), so this process never loads SQLAlchemy's ORM.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import threading
+import time
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any, Callable
+
+from . import judge, worker
+from .errors import NoRun
+from .pool import WorkerPool, default_workers, submit_into
+
+logger = logging.getLogger(__name__)
+
+# What an outcome record keeps of the item it came from.
+ITEM_FIELDS = ("site", "family", "url", "detail_url", "list_url", "title", "via_browser", "region_code",
+               "site_id_code", "http_status", "content_type")
+
+
+class Processor:
+    """Parse and store documents in a pool of worker processes; shared by every crawler of a run.
+
+    mode "full": parse and store (into `db_url`, or nowhere if None); "download": fetch only
+    (written to `dump_dir` if given). `year` / `region`: only reports of that year / region prefix
+    are stored. `with_cells`: outcome records carry the report's figures and cells."""
+
+    def __init__(self, db_url: str | None, mode: str = "full", workers: int = 0, year: int | None = None,
+                 region: str | None = None, dump_dir: str | None = None,
+                 on_result: Callable[[dict], None] | None = None, with_cells: bool = True,
+                 nice: int = 10, start_method: str | None = None, in_thread: bool = False) -> None:
+        self.db_url, self.mode, self.year, self.region = db_url, mode, year, region
+        self.with_cells = with_cells
+        self.workers = workers or default_workers()
+        # Workers parse at low priority: where they share a core with the crawl (few cores, the
+        # browser's processes, --workers above cores - 1), parsing never stalls the downloader.
+        self.nice = nice
+        self.start_method, self.in_thread = start_method, in_thread
+        self.dump_dir = Path(dump_dir) if dump_dir else None
+        self.on_result = on_result
+        self.results: list[dict] = []
+        self.pool: WorkerPool | None = None
+        self._lock = threading.Lock()
+        self._database: Future | None = None
+        self._run: tuple[Any, Future] | None = None  # the run the pool records as it starts
+
+    # ------------------------------------------------------------ start-up
+    def start(self, run=None) -> None:
+        """Start the parse workers. The first one creates or checks the schema, records `run` (a
+        crawler.runspec.RunSpec) if one is given, then loads the parser: all while this process
+        loads Scrapy. `govreports crawl` calls this before it imports Scrapy."""
+        with self._lock:
+            if self.pool is not None or self.mode != "full":
+                return
+            # One worker starts now; the pool adds the others only when documents queue up:
+            # workers loading the parser all at once would hold up the crawler's own start.
+            self.pool = WorkerPool(self.db_url, self.workers, self.nice, self.start_method, self.in_thread)
+            if self.db_url:
+                self._database = Future()
+                self._run = (run, Future()) if run is not None else None
+                # The first submission starts the forkserver and the worker and waits for both:
+                # a helper thread waits, this one goes on loading the crawler.
+                threading.Thread(target=self._open_database, args=(self.pool.current,), name="pool-start",
+                                 daemon=True).start()
+
+    def _open_database(self, pool) -> None:
+        """Schema, then the run record, then the parser, one after another in the first worker.
+        Each job is submitted when the one before has finished, so the same worker takes it."""
+        submit_into(pool, self._database, worker.prepare_database, self.db_url)
+        if self._database.exception() is not None:
+            if self._run is not None:
+                self._run[1].set_exception(self._database.exception())
+            return
+        if self._run is not None:
+            spec, done = self._run
+            submit_into(pool, done, worker.start_run, self.db_url, spec.mode, spec.arguments, spec.resume,
+                        os.getpid())
+            with contextlib.suppress(Exception):  # the run's error is the caller's, from start_run
+                done.result()
+        with contextlib.suppress(RuntimeError):  # the pool was shut down meanwhile: dropped
+            pool.submit(worker.load_parser)
+
+    # ------------------------------------------------------------ the run record and ledger
+    def start_run(self, mode: str, arguments: dict, resume: bool) -> tuple[int, list[int], dict]:
+        """(run id, the interrupted runs it continues, the ledger); storage's SchemaError if the
+        database cannot be used. The run the pool was started with is recorded already (or being
+        recorded): this waits for it."""
+        self.start()
+        if self._database is None:
+            raise NoRun("a recorded run needs a database and parse workers (mode 'full')")
+        self._database.result()  # the worker's SchemaError, or the database's error, is raised here
+        if self._run is not None and tuple(self._run[0]) == (mode, arguments, resume):
+            return self._run[1].result()
+        return self.pool.call(worker.start_run, self.db_url, mode, arguments, resume, os.getpid())
+
+    def write_ledger(self, rows: list[dict], run_id: int, counts: dict, errors: list[str], final: dict) -> None:
+        """Write, and wait until written (callers keep their writes in order)."""
+        self.pool.call(worker.write_ledger, self.db_url, rows, run_id, counts, errors, final)
+
+    def shutdown(self) -> None:
+        with self._lock:
+            pool, self.pool = self.pool, None
+        if pool is not None:
+            pool.shutdown()
+
+    # ------------------------------------------------------------ documents
+    def _record(self, res: dict) -> dict:
+        res["done_at"] = time.time()
+        with self._lock:
+            self.results.append(res)
+        if self.on_result:
+            try:
+                self.on_result(res)
+            except Exception:  # pragma: no cover - a display error must not stop the crawl
+                logger.exception("progress callback failed")
+        return res
+
+    async def process(self, item: dict) -> dict:
+        """The outcome record of one fetched document (outcome: stored, skipped, failed, downloaded)."""
+        res = {k: item.get(k) for k in ITEM_FIELDS} | {"size": len(item.get("body") or b""),
+                                                        "queued_at": time.time()}
+        body = item.get("body") or b""
+        if judge.is_soft_block(item.get("http_status") or 200, body):
+            return self._record(res | {"outcome": "skipped", "status": "soft_block"})
+        if self.mode == "download":
+            if self.dump_dir:
+                await asyncio.get_running_loop().run_in_executor(None, self._dump, item)
+            return self._record(res | {"outcome": "downloaded"})
+        self.start()
+        try:
+            out = await self.pool.run(worker.process, item, self.db_url, self.year, self.region, self.with_cells)
+        except Exception as exc:
+            logger.error("parse/store failed for %s: %s: %s", item.get("url"), type(exc).__name__, exc)
+            return self._record(res | {"outcome": "failed", "status": "error", "error": repr(exc)})
+        return self._record(res | out)
+
+    def _dump(self, item: dict) -> None:
+        self.dump_dir.mkdir(parents=True, exist_ok=True)
+        name = hashlib.sha256(item["url"].encode()).hexdigest()[:16]
+        (self.dump_dir / name).write_bytes(item["body"])
+        meta = {"url": item["url"], "content_type": item.get("content_type"), "file": name, "site": item.get("site")}
+        with open(self.dump_dir / "index.jsonl", "a", encoding="utf-8") as f:
+            f.write(json.dumps(meta, ensure_ascii=False) + "\n")
+
+
+def make_processor(*, db: str | None, mode: str = "full", workers: int = 0, year: int | None = None,
+                   region: str | None = None, dump_dir: str | None = None, with_cells: bool = True,
+                   run=None, **options) -> Processor:
+    """The processor of one crawl, its parse workers already starting: they create the schema,
+    record `run` (a crawler.runspec.RunSpec, or None) and load the parser while the crawler
+    process loads Scrapy. `options`: Processor's nice, start_method, in_thread."""
+    processor = Processor(db if mode == "full" else None, mode=mode, workers=workers, year=year, region=region,
+                          dump_dir=dump_dir, with_cells=with_cells, **options)
+    processor.start(run)
+    return processor

@@ -1,0 +1,140 @@
+"""What runs inside a parse worker process: the jobs the crawl's pool (crawler.pool) hands out.
+
+A worker opens the database once (its first job creates a new database's schema), records the run
+and writes the ledger (storage.runs), and parses and stores documents (storage's ingest path).
+The crawler process itself never loads the parser or SQLAlchemy's ORM: the reactor thread only
+waits on futures. The state below belongs to one worker process, set by its initializer.
+"""
+from __future__ import annotations
+
+import contextlib
+import gc
+import importlib
+import os
+import time
+from typing import Any
+
+# The parser and the libraries of its layout readers (imported on a reader's first document).
+PARSER_MODULES = ("parsers", "trafilatura", "pdfplumber", "pypdfium2", "docx")
+STORAGE_MODULES = ("storage.ingest", "storage.migrate")
+
+
+class _Worker:
+    """This worker process's database handles, the lock its pool shares for schema creation, and
+    how much lower its priority goes once it parses."""
+
+    def __init__(self, lock=None, nice: int = 0) -> None:
+        self.lock = lock
+        self.nice = nice
+        self.stores: dict[str, Any] = {}
+
+
+_worker = _Worker()
+
+
+def init(db_url: str | None, lock=None, nice: int = 0) -> None:
+    """Pool initializer. A worker loads storage first when there is a database: its first job
+    creates the schema, which a recorded run waits for. The parser is loaded by the next job."""
+    global _worker
+    _worker = _Worker(lock, nice)
+    _load(STORAGE_MODULES if db_url else PARSER_MODULES)
+
+
+def _load(modules: tuple[str, ...]) -> None:
+    for name in modules:
+        with contextlib.suppress(Exception):  # a broken parser shows up on the first document
+            importlib.import_module(name)
+    # What the modules built lives as long as the worker: out of the cyclic collector's sight, it is
+    # not walked again by every collection a parse triggers.
+    gc.freeze()
+
+
+def load_parser() -> None:
+    """Load the parser before the first document arrives (a job of its own, see Processor)."""
+    _load(PARSER_MODULES)
+
+
+def store_of(db_url: str):
+    """This worker's storage.ingest.Store for `db_url` (opened, and the schema made, once)."""
+    store = _worker.stores.get(db_url)
+    if store is None:
+        from storage.ingest import Store
+
+        with _worker.lock or contextlib.nullcontext():
+            store = _worker.stores.get(db_url) or Store.open(db_url)
+        _worker.stores[db_url] = store
+    return store
+
+
+def prepare_database(db_url: str) -> None:
+    """Create (or check) the database schema, while the crawler process loads Scrapy."""
+    store_of(db_url)
+
+
+def start_run(db_url: str, mode: str, arguments: dict, resume: bool, pid: int):
+    """Record the run of crawler process `pid` and read the ledger (storage.runs)."""
+    from storage.runs import load_ledger, start_run as record_run
+
+    engine = store_of(db_url).engine
+    run_id, chain = record_run(engine, mode, arguments, resume=resume, pid=pid)
+    return run_id, chain, load_ledger(engine)
+
+
+def write_ledger(db_url: str, rows: list[dict], run_id: int, counts: dict, errors: list[str],
+                 final: dict) -> None:
+    """Ledger rows, then the run's counts (storage.runs)."""
+    from storage.runs import record_urls, update_run
+
+    engine = store_of(db_url).engine
+    if rows:
+        record_urls(engine, rows)
+    update_run(engine, run_id, counts, errors, **final)
+
+
+def _lower_priority() -> None:
+    """Lower this worker's priority once, at its first document. The start-up before (schema, run
+    record, parser) is what the first request waits for, so it keeps full priority; parsing then
+    yields the CPU to the downloader, the browser and the reactor, and catches up when they wait."""
+    if _worker.nice > 0:
+        with contextlib.suppress(OSError, AttributeError):  # not on every platform
+            os.nice(_worker.nice)
+    _worker.nice = 0
+
+
+def process(item: dict, db_url: str | None, year: int | None, region: str | None = None,
+            with_cells: bool = True) -> dict:
+    """Parse, settle region and year, archive and store one document. Returns the outcome record,
+    with the report's figures and cells if `with_cells` (for a --results file)."""
+    _lower_priority()
+    res = _process(item, db_url, year, region, with_cells)
+    res["worker_cpu_s"] = round(time.process_time(), 4)  # this worker's CPU since it started
+    return res
+
+
+def _process(item: dict, db_url: str | None, year: int | None, region: str | None, with_cells: bool) -> dict:
+    import parsers
+    from storage.ingest import STORED_STATUSES, hints_applied
+
+    from .documents import hints_of, raw_document
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    parsed = parsers.parse_document(item["body"], item.get("content_type"), item.get("url"))
+    res: dict[str, Any] = {"parse_s": round(time.perf_counter() - t0, 4),
+                           "parse_cpu_s": round(time.process_time() - c0, 4), "worker": os.getpid()}
+    hints = hints_of(item)
+    report = hints_applied(parsed, hints)
+    res |= {"status": report.status, "year": report.year, "region_code": report.region_code,
+            "agency": report.agency, "flagged": report.status != "ok"}
+    if report.status not in STORED_STATUSES:
+        return res | {"outcome": "skipped"}
+    if year and report.year != year:
+        return res | {"outcome": "skipped", "why": "other year"}
+    if region and not (report.region_code or "").startswith(region):
+        return res | {"outcome": "skipped", "why": "other region"}
+    if with_cells:
+        res["figures"] = report.figures()
+        res["cells"] = [[c.table, c.row, c.col, c.text, c.number, c.kind] for c in report.cells()]
+    if not db_url:
+        return res | {"outcome": "stored", "storage": "not stored (no database)"}
+    outcome = store_of(db_url).put(raw_document(item), parsed, hints)
+    return res | {"outcome": "stored", "storage": outcome}
