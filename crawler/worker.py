@@ -113,7 +113,7 @@ def process(item: dict, db_url: str | None, year: int | None, region: str | None
 
 def _process(item: dict, db_url: str | None, year: int | None, region: str | None, with_cells: bool) -> dict:
     import parsers
-    from storage.ingest import STORED_STATUSES, hints_applied
+    from storage.ingest import hints_applied
 
     from .documents import hints_of, raw_document
 
@@ -125,7 +125,7 @@ def _process(item: dict, db_url: str | None, year: int | None, region: str | Non
     report = hints_applied(parsed, hints)
     res |= {"status": report.status, "year": report.year, "region_code": report.region_code,
             "agency": report.agency, "flagged": report.status != "ok"}
-    if report.status not in STORED_STATUSES:
+    if report.status not in parsers.STORED_STATUSES:
         return res | {"outcome": "skipped"}
     if year and report.year != year:
         return res | {"outcome": "skipped", "why": "other year"}

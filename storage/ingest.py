@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from parsers import STORED_STATUSES, Report  # noqa: F401 - STORED_STATUSES: the statuses kept as reports
+from parsers.record import Report
 
 from . import models as m
 from .archive import Archive, default_archive_root
