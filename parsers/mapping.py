@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .grid import Grid, GridCell
 from .layouts import squashed
-from .record import BLANK, Cell, Finding
+from .record import BLANK, FIGURE_KINDS, Cell, Finding
 from .templates import RowSpec, TableSpec, Template
 from .templates.base import SquashedHints, compiled
 from .values import read_value, to_wan
@@ -390,7 +390,7 @@ def _read_block(tokens: list[Token], span: tuple[int, int], tspec: TableSpec, te
             continue
         vals.append(t)
     # Skip blank cells of header rows: figures start at the first row holding a number.
-    rows_with_numbers = {t.cell.row for t in vals if t.cell.squashed or read_value(t.cell.text).kind in ("number", "zero")}
+    rows_with_numbers = {t.cell.row for t in vals if t.cell.squashed or read_value(t.cell.text).kind in FIGURE_KINDS}
     if rows_with_numbers:
         vals = [t for t in vals if t.cell.row in rows_with_numbers]
     else:

@@ -8,11 +8,18 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-PARSER_VERSION = "0.2.2"  # 0.2.2: annual reports without the national tables are reports (pre_template), never not_a_report
+PARSER_VERSION = "0.3.0"  # 0.3.0: annotated and unreadable cells; a rule a blank or damaged cell leaves unchecked needs review
 
 # Kinds of printed value.  Blank is not zero: a blank cell keeps kind "blank".
 NUMBER, ZERO, BLANK, NOT_APPLICABLE, TEXT = "number", "zero", "blank", "not_applicable", "text"
-KINDS = (NUMBER, ZERO, BLANK, NOT_APPLICABLE, TEXT)
+# A figure followed by a printed annotation ("3（其中2件…）", "5 含…"): number = the leading figure,
+# text = the whole printed text.
+ANNOTATED = "annotated"
+# Text that should be a figure but is not a clean one ("?", "2*", "约2", "N/A", re-encoding debris,
+# a digit string too long to be a count): number None, text kept, the report flagged.
+UNREADABLE_VALUE = "unreadable"
+KINDS = (NUMBER, ZERO, BLANK, NOT_APPLICABLE, TEXT, ANNOTATED, UNREADABLE_VALUE)
+FIGURE_KINDS = (NUMBER, ZERO, ANNOTATED)  # kinds whose number is the printed figure
 
 # Report statuses.  Only "ok" means every figure can be trusted as printed and consistent.
 OK = "ok"
@@ -121,7 +128,8 @@ class Report:
 
 
 def cell_value(c: Cell):
-    """The gold-file value of a cell: its number, None for blank, else its printed text."""
+    """The gold-file value of a cell: its number, None for blank, else its printed text (an
+    annotated cell's whole text)."""
     if c.kind in (NUMBER, ZERO) and c.number is not None and c.unit is None:
         return c.number
     if c.kind == BLANK:

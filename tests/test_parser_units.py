@@ -66,11 +66,28 @@ def test_full_width_digits_after_normalise():
     assert read_value(normalise("－３５")).number == -35
 
 
-@pytest.mark.parametrize("text", ["规章", "本年新制作数量", "约30件", "1.属于国家秘密", "12-15", "3万5千"])
+@pytest.mark.parametrize("text", ["规章", "本年新制作数量", "1.属于国家秘密", "（三）不予公开", "第二十条第（一）项",
+                                  "本年收费金额（单位：万元，保留4位小数）", "XX县教育局"])
 def test_labels_and_prose_are_text(text):
     v = read_value(text)
     assert v.kind == "text", text
     assert v.number is None
+
+
+@pytest.mark.parametrize("text", ["约30件", "12-15", "3万5千", "?", "？", "2*", "N/A", "n.a", "x", "Â ", "3?",
+                                  "锟斤拷", "\ufffd3", "3(2)", "1" * 16, "9" * 5000, "1" * 400 + ".5"])
+def test_damaged_figures_are_unreadable_never_a_number(text):
+    v = read_value(text)
+    assert v.kind == "unreadable", text
+    assert v.number is None and v.text == text.strip()
+
+
+@pytest.mark.parametrize("text,number", [("3（其中线上申请2件）", 3), ("3(其中2件为线上)", 3), ("5 含网上申请3件", 5),
+                                         ("12件（含转办）", 12), ("0（无）", 0)])
+def test_annotated_figures_keep_their_leading_number_and_whole_text(text, number):
+    v = read_value(text)
+    assert (v.kind, v.number) == ("annotated", number), text
+    assert v.text == text
 
 
 def test_decimal_kinds():
