@@ -9,13 +9,62 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from storage.regions import seed_rows
 
 
 revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
+
+
+# The GB/T 2260 regions this revision seeded (frozen: storage's own list may change later).
+SEED_REGIONS = (
+    ('110000', '北京市', None, 1),
+    ('120000', '天津市', None, 1),
+    ('130000', '河北省', None, 1),
+    ('140000', '山西省', None, 1),
+    ('150000', '内蒙古自治区', None, 1),
+    ('210000', '辽宁省', None, 1),
+    ('220000', '吉林省', None, 1),
+    ('230000', '黑龙江省', None, 1),
+    ('310000', '上海市', None, 1),
+    ('320000', '江苏省', None, 1),
+    ('330000', '浙江省', None, 1),
+    ('340000', '安徽省', None, 1),
+    ('350000', '福建省', None, 1),
+    ('360000', '江西省', None, 1),
+    ('370000', '山东省', None, 1),
+    ('410000', '河南省', None, 1),
+    ('420000', '湖北省', None, 1),
+    ('430000', '湖南省', None, 1),
+    ('440000', '广东省', None, 1),
+    ('450000', '广西壮族自治区', None, 1),
+    ('460000', '海南省', None, 1),
+    ('500000', '重庆市', None, 1),
+    ('510000', '四川省', None, 1),
+    ('520000', '贵州省', None, 1),
+    ('530000', '云南省', None, 1),
+    ('540000', '西藏自治区', None, 1),
+    ('610000', '陕西省', None, 1),
+    ('620000', '甘肃省', None, 1),
+    ('630000', '青海省', None, 1),
+    ('640000', '宁夏回族自治区', None, 1),
+    ('650000', '新疆维吾尔自治区', None, 1),
+    ('710000', '台湾省', None, 1),
+    ('810000', '香港特别行政区', None, 1),
+    ('820000', '澳门特别行政区', None, 1),
+    ('350100', '福州市', '350000', 2),
+    ('350128', '平潭县', '350100', 3),
+    ('370800', '济宁市', '370000', 2),
+    ('370826', '微山县', '370800', 3),
+    ('410900', '濮阳市', '410000', 2),
+    ('410902', '华龙区', '410900', 3),
+    ('420100', '武汉市', '420000', 2),
+    ('440300', '深圳市', '440000', 2),
+    ('440307', '龙岗区', '440300', 3),
+    ('610100', '西安市', '610000', 2),
+    ('610400', '咸阳市', '610000', 2),
+)
 
 
 def upgrade() -> None:
@@ -140,7 +189,7 @@ def upgrade() -> None:
     # ### end Alembic commands ###
     regions = sa.table('regions', sa.column('code'), sa.column('name'), sa.column('parent_code'),
                        sa.column('level'))
-    op.bulk_insert(regions, seed_rows())
+    op.bulk_insert(regions, [dict(zip(('code', 'name', 'parent_code', 'level'), r)) for r in SEED_REGIONS])
     for name, sql in VIEWS.items():
         op.execute(f"CREATE VIEW {name} AS {sql}")
 
