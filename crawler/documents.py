@@ -15,7 +15,7 @@ def raw_document(item: dict):
 
 
 def hints_of(item: dict):
-    from storage.ingest import Hints
+    from storage.hints import Hints
 
     return Hints(site_id_code=item.get("site_id_code"),
                  region_code=judge.region_of_site_id(item.get("site_id_code")),

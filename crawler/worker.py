@@ -113,7 +113,7 @@ def process(item: dict, db_url: str | None, year: int | None, region: str | None
 
 def _process(item: dict, db_url: str | None, year: int | None, region: str | None, with_cells: bool) -> dict:
     import parsers
-    from storage.ingest import hints_applied
+    from storage.hints import hints_applied
 
     from .documents import hints_of, raw_document
 
@@ -122,10 +122,12 @@ def _process(item: dict, db_url: str | None, year: int | None, region: str | Non
     res: dict[str, Any] = {"parse_s": round(time.perf_counter() - t0, 4),
                            "parse_cpu_s": round(time.process_time() - c0, 4), "worker": os.getpid()}
     hints = hints_of(item)
-    report = hints_applied(parsed, hints)
+    report = hints_applied(parsed, hints)  # what will be stored (storage applies the same step)
     res |= {"status": report.status, "year": report.year, "region_code": report.region_code,
             "agency": report.agency, "flagged": report.status != "ok"}
-    if report.status not in parsers.STORED_STATUSES:
+    if report.status not in parsers.STORED_STATUSES:  # not a report: recorded, with what it is
+        if db_url:
+            store_of(db_url).put(raw_document(item), parsed, hints)
         return res | {"outcome": "skipped"}
     if year and report.year != year:
         return res | {"outcome": "skipped", "why": "other year"}
@@ -136,5 +138,4 @@ def _process(item: dict, db_url: str | None, year: int | None, region: str | Non
         res["cells"] = [[c.table, c.row, c.col, c.text, c.number, c.kind] for c in report.cells()]
     if not db_url:
         return res | {"outcome": "stored", "storage": "not stored (no database)"}
-    outcome = store_of(db_url).put(raw_document(item), parsed, hints)
-    return res | {"outcome": "stored", "storage": outcome}
+    return res | {"outcome": "stored", "storage": store_of(db_url).put(raw_document(item), parsed, hints)}

@@ -25,6 +25,10 @@ def register(subparsers) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--workers", type=int, default=1,
                    help="parse and store in N processes (default 1)")
+    p.add_argument("--region", metavar="CODE",
+                   help="6-digit region code of the body these documents belong to, used where a report does "
+                        "not say (as the crawler uses the registry's code for a site)")
+    p.add_argument("--year", type=int, help="report year, used where a report does not say")
     p.set_defaults(func=_ingest)
 
     p = subparsers.add_parser("reparse", help="re-derive every report from the archived raw documents "
@@ -113,12 +117,16 @@ def _db_current(args) -> int:
 
 
 def _ingest(args) -> int:
+    from .hints import Hints
     from .ingest import ingest_paths
+    from .regions import is_region_code
 
+    if args.region and not is_region_code(args.region):
+        return _fail(f"--region {args.region}: give a 6-digit GB/T 2260 code (e.g. 350128)")
     try:
         engine = _engine(args, create=True)
         counts = ingest_paths(engine, _archive(args), args.paths, progress=not args.no_progress,
-                              workers=args.workers)
+                              workers=args.workers, hints=Hints(registry_region_code=args.region, year=args.year))
     except (SchemaError, FileNotFoundError) as exc:
         return _fail(str(exc))
     return _print_counts(counts)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import mimetypes
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,7 +17,8 @@ from parsers.record import Report
 
 from . import models as m
 from .archive import Archive, default_archive_root
-from .store import Counts, RawDocument, stored_parser_version, store, with_retry, write_report
+from .hints import NO_HINTS, Hints, hints_applied  # noqa: F401 - the ingest path's hints
+from .store import Counts, RawDocument, stored_parser_version, store, with_retry, write_parsed
 
 Parse = Callable[[bytes, str | None, str | None], Report]
 
@@ -26,32 +26,6 @@ Parse = Callable[[bytes, str | None, str | None], Report]
 DOCUMENT_SUFFIXES = {".txt": "text/plain", ".html": "text/html", ".htm": "text/html",
                      ".xhtml": "application/xhtml+xml", ".pdf": "application/pdf",
                      ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
-
-
-@dataclass(frozen=True)
-class Hints:
-    """What the place a document came from says about its report, beside what the parser read in
-    it: the crawler's page and registry. A file has none."""
-
-    site_id_code: str | None = None  # the page's SiteIDCode
-    region_code: str | None = None  # the region the page's SiteIDCode names
-    registry_region_code: str | None = None  # the registry's region for the site
-    year: int | None = None  # the year of the document's list title
-
-
-NO_HINTS = Hints()
-
-
-def hints_applied(report: Report, hints: Hints = NO_HINTS) -> Report:
-    """The record to store: a copy of the parser's `report` with the body's region code (the
-    page's SiteIDCode, else the parser's reading of it, else the registry's code for the site),
-    and the year of the list title where the report has none. The parser's record is not changed."""
-    changes: dict = {"region_code": hints.region_code or report.region_code or hints.registry_region_code}
-    if not report.site_id_code and hints.site_id_code:
-        changes["site_id_code"] = hints.site_id_code
-    if report.year is None and hints.year:
-        changes.update(year=hints.year, reasons=[*report.reasons, "year taken from the list title"])
-    return replace(report, **changes)
 
 
 class Store:
@@ -73,10 +47,10 @@ class Store:
 
     def put(self, doc: RawDocument, report: Report, hints: Hints = NO_HINTS,
             counts: Counts | None = None) -> str:
-        """Archive the raw bytes and store the report parsed from them, with `hints` applied.
-        Returns storage's outcome ("inserted" / "updated" / "unchanged")."""
+        """Archive the raw bytes, record the document with its `hints` and store the report parsed
+        from it (storage.store.store). Returns inserted / updated / unchanged / skipped."""
         sha = self.archive.put(doc.data)
-        return store(self.engine, doc, hints_applied(report, hints), counts, sha=sha)
+        return store(self.engine, doc, report, counts, sha=sha, hints=hints)
 
 
 def default_parse() -> tuple[Parse, str]:
@@ -118,17 +92,18 @@ def ingest_document(engine: Engine, archive: Archive, doc: RawDocument, parse: P
 
 def ingest_paths(engine: Engine, archive: Archive, paths: Iterable[str | os.PathLike],
                  parse: Parse | None = None, parser_version: str | None = None,
-                 progress: bool = False, workers: int = 1) -> Counts:
+                 progress: bool = False, workers: int = 1, hints: Hints = NO_HINTS) -> Counts:
+    """Ingest files and folders; `hints`: what the caller knows of all of them (`ingest --region`)."""
     files = list(iter_files(paths))
     if workers > 1 and parse is None and len(files) > 1:
-        return _ingest_in_processes(engine, archive, files, progress, workers)
+        return _ingest_in_processes(engine, archive, files, progress, workers, hints)
     if parse is None:
         parse, parser_version = default_parse()
     counts = Counts()
     with _progress(progress, len(files), "ingest") as advance:
         for f in files:
             try:
-                ingest_document(engine, archive, raw_from_file(f), parse, parser_version, counts)
+                ingest_document(engine, archive, raw_from_file(f), parse, parser_version, counts, hints)
             except Exception as exc:  # one bad file must not stop a crawl-sized batch
                 counts.failed += 1
                 counts.errors.append(f"{f}: {type(exc).__name__}: {exc}")
@@ -136,19 +111,19 @@ def ingest_paths(engine: Engine, archive: Archive, paths: Iterable[str | os.Path
     return counts
 
 
-def _ingest_chunk(url: str, archive_root: str, files: list[Path]) -> Counts:
+def _ingest_chunk(url: str, archive_root: str, files: list[Path], hints: Hints = NO_HINTS) -> Counts:
     """One worker process's share: its own engine, the default parser."""
     from .db import make_engine
 
     engine = make_engine(url)
     try:
-        return ingest_paths(engine, Archive(archive_root), files)
+        return ingest_paths(engine, Archive(archive_root), files, hints=hints)
     finally:
         engine.dispose()
 
 
 def _ingest_in_processes(engine: Engine, archive: Archive, files: list[Path], progress: bool,
-                         workers: int) -> Counts:
+                         workers: int, hints: Hints = NO_HINTS) -> Counts:
     """Parse and store in several processes (parsing is CPU-bound; PostgreSQL takes the writes
     in parallel, SQLite queues them). Small chunks keep the progress bar moving."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -161,7 +136,7 @@ def _ingest_in_processes(engine: Engine, archive: Archive, files: list[Path], pr
     again: list[Path] = []
     with _progress(progress, len(files), "ingest") as advance:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_ingest_chunk, url, str(archive.root), chunk): chunk for chunk in chunks}
+            futures = {pool.submit(_ingest_chunk, url, str(archive.root), chunk, hints): chunk for chunk in chunks}
             for fut in as_completed(futures):
                 try:
                     _add(total, fut.result())
@@ -171,11 +146,11 @@ def _ingest_in_processes(engine: Engine, archive: Archive, files: list[Path], pr
                 for _ in futures[fut]:
                     advance()
         if again:
-            _add(total, _ingest_one_by_one(url, str(archive.root), again, advance))
+            _add(total, _ingest_one_by_one(url, str(archive.root), again, advance, hints))
     return total
 
 
-def _ingest_one_by_one(url: str, archive_root: str, files: list[Path], advance) -> Counts:
+def _ingest_one_by_one(url: str, archive_root: str, files: list[Path], advance, hints: Hints = NO_HINTS) -> Counts:
     """The files of chunks whose worker died (a reader's C code crashing on a malformed file, the
     OOM killer), each on its own in a worker of its own: only a file that kills its worker fails.
     Files of those chunks stored before the death count as unchanged now (storage is idempotent)."""
@@ -187,7 +162,7 @@ def _ingest_one_by_one(url: str, archive_root: str, files: list[Path], advance) 
         for f in files:
             pool = pool or ProcessPoolExecutor(max_workers=1)
             try:
-                _add(total, pool.submit(_ingest_chunk, url, archive_root, [f]).result())
+                _add(total, pool.submit(_ingest_chunk, url, archive_root, [f], hints).result())
             except BrokenProcessPool:
                 pool.shutdown(wait=False)
                 pool = None
@@ -202,26 +177,27 @@ def _ingest_one_by_one(url: str, archive_root: str, files: list[Path], advance) 
 
 
 def _add(total: Counts, c: Counts) -> None:
-    for name in ("inserted", "updated", "unchanged", "new_versions", "failed"):
+    for name in ("inserted", "updated", "unchanged", "new_versions", "skipped", "failed"):
         setattr(total, name, getattr(total, name) + getattr(c, name))
     total.errors += c.errors
 
 
 def reparse_all(engine: Engine, archive: Archive, parse: Parse | None = None,
                 progress: bool = False) -> Counts:
-    """Parse every archived document again; one transaction per report, parser version recorded."""
+    """Parse every archived document again, with the hints it was recorded with; one transaction
+    per document, parser version recorded."""
     if parse is None:
         parse, _ = default_parse()
     d = m.Document.__table__
     with engine.connect() as conn:
-        docs = conn.execute(select(d.c.id, d.c.sha256, d.c.url, d.c.content_type).order_by(d.c.id)).all()
+        docs = conn.execute(select(d.c.id, d.c.sha256, d.c.url, d.c.content_type, d.c.hints).order_by(d.c.id)).all()
     counts = Counts()
     with _progress(progress, len(docs), "reparse") as advance:
         for doc in docs:
             try:
                 report = parse(archive.get(doc.sha256), doc.content_type, doc.url)
-                outcome, _ = with_retry(
-                    engine, lambda conn: write_report(conn, doc.id, doc.sha256, doc.url, report))
+                outcome, _ = with_retry(engine, lambda conn: write_parsed(
+                    conn, doc.id, doc.sha256, doc.url, report, Hints.from_json(doc.hints)))
                 counts.add(outcome)
             except Exception as exc:
                 counts.failed += 1

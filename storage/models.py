@@ -77,6 +77,9 @@ class Document(Base):
     last_modified: Mapped[str | None] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
     stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    hints: Mapped[dict | None] = mapped_column(JSON)  # what the page and registry said (storage/hints.py)
+    parser_version: Mapped[str | None] = mapped_column(String(32))  # the parser that last parsed it
+    status: Mapped[str | None] = mapped_column(String(32))  # and what it made of it (a report or not)
 
 
 class ReportVersion(Base):

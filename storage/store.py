@@ -20,14 +20,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from parsers import STORED_STATUSES
 from parsers.record import Report
 
 from . import models as m
+from .hints import NO_HINTS, Hints, hints_applied
 from .identity import body_of, host_of, report_key_of
 from .regions import is_region_code, level_of, parent_of
 from .totals import TOTALS_FIELDS, application_totals
 
 INSERTED, UPDATED, UNCHANGED = "inserted", "updated", "unchanged"
+SKIPPED = "skipped"  # a document recorded and parsed that is not a report (no report version)
 KNOWN = "govreports_known_rows"
 
 
@@ -57,6 +60,7 @@ class Counts:
     updated: int = 0
     unchanged: int = 0
     new_versions: int = 0  # inserted reports that superseded an earlier version
+    skipped: int = 0  # documents that are not reports (kept in documents and the archive only)
     failed: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -65,7 +69,7 @@ class Counts:
 
     def summary(self) -> str:
         return (f"{self.inserted} inserted ({self.new_versions} new versions), {self.updated} updated, "
-                f"{self.unchanged} unchanged, {self.failed} failed")
+                f"{self.unchanged} unchanged, {self.skipped} not reports, {self.failed} failed")
 
 
 def _insert(conn: Connection, table):
@@ -110,7 +114,7 @@ def _build_statement(conn: Connection, name: str):
     docs, rv = m.Document.__table__, m.ReportVersion.__table__
     if name == "insert_document":
         cols = ("sha256", "url", "site_id", "fetched_at", "http_status", "content_type", "encoding",
-                "etag", "last_modified", "size", "stored_at")
+                "etag", "last_modified", "size", "stored_at", "hints", "parser_version", "status")
         return (_insert(conn, docs).values({c: bindparam(c, type_=docs.c[c].type) for c in cols})
                 .on_conflict_do_nothing(index_elements=["sha256"]).returning(docs.c.id))
     if name == "insert_report":
@@ -194,18 +198,27 @@ def ensure_site(conn: Connection, url: str | None) -> int | None:
     return known[host]
 
 
-def ensure_document(conn: Connection, doc: RawDocument, sha: str) -> tuple[int, bool]:
-    """The document's id, and whether this call created it."""
+def ensure_document(conn: Connection, doc: RawDocument, sha: str, hints: Hints = NO_HINTS,
+                    report: Report | None = None) -> tuple[int, bool, Hints]:
+    """The document's id, whether this call created it, and the hints its report is derived with:
+    a document keeps the first fetch's metadata, and the first hints given (a file ingested before
+    the crawl found it takes the crawl's)."""
     docs = m.Document.__table__
     values = dict(
         sha256=sha, url=doc.url, site_id=ensure_site(conn, doc.url), fetched_at=doc.fetched_at,
         http_status=doc.http_status, content_type=doc.content_type, encoding=doc.encoding,
         etag=doc.etag, last_modified=doc.last_modified, size=len(doc.data), stored_at=_now(),
+        hints=hints.to_json(), parser_version=report.parser_version if report else None,
+        status=report.status if report else None,
     )
     new_id = conn.execute(_statement(conn, "insert_document"), values).scalar()
     if new_id is not None:
-        return new_id, True
-    return conn.execute(select(docs.c.id).where(docs.c.sha256 == sha)).scalar_one(), False
+        return new_id, True, hints
+    row = conn.execute(select(docs.c.id, docs.c.hints).where(docs.c.sha256 == sha)).one()
+    if row.hints is None and hints.to_json() is not None:
+        conn.execute(update(docs).where(docs.c.id == row.id).values(hints=hints.to_json()))
+        return row.id, False, hints
+    return row.id, False, Hints.from_json(row.hints)
 
 
 def bulk_insert(conn: Connection, batches: list[tuple[str, tuple, list[tuple]]]) -> None:
@@ -335,11 +348,25 @@ def write_report(conn: Connection, document_id: int, sha: str, url: str | None,
 
 
 def stored_parser_version(conn: Connection, sha: str) -> str | None:
-    """The parser version of the report stored for these bytes, None if they were never stored."""
-    d, rv = m.Document.__table__, m.ReportVersion.__table__
-    return conn.execute(
-        select(rv.c.parser_version).join(d, d.c.id == rv.c.document_id).where(d.c.sha256 == sha)
-    ).scalar()
+    """The parser version that last parsed these bytes, None if they were never stored."""
+    d = m.Document.__table__
+    return conn.execute(select(d.c.parser_version).where(d.c.sha256 == sha)).scalar()
+
+
+def write_parsed(conn: Connection, document_id: int, sha: str, url: str | None, report: Report,
+                 hints: Hints = NO_HINTS, new_document: bool = False) -> tuple[str, int | None]:
+    """What the parser made of a stored document: the document marked as parsed (parser version
+    and status), and its report with `hints` applied written — unless it is not a report
+    (STORED_STATUSES) and none was stored for it before: then SKIPPED."""
+    if not new_document:
+        d = m.Document.__table__
+        conn.execute(update(d).where(d.c.id == document_id)
+                     .values(parser_version=report.parser_version, status=report.status))
+    if report.status not in STORED_STATUSES:
+        rv = m.ReportVersion.__table__
+        if new_document or conn.execute(select(rv.c.id).where(rv.c.document_id == document_id)).first() is None:
+            return SKIPPED, None
+    return write_report(conn, document_id, sha, url, hints_applied(report, hints), new_document=new_document)
 
 
 def _retryable(exc: DBAPIError) -> bool:
@@ -368,15 +395,16 @@ def with_retry(engine: Engine, fn, attempts: int = 8):
 
 
 def store(engine: Engine, doc: RawDocument, report: Report, counts: Counts | None = None,
-          sha: str | None = None) -> str:
-    """Store one document and the report parsed from it (archive the raw bytes first)."""
+          sha: str | None = None, hints: Hints = NO_HINTS) -> str:
+    """Store one document, what it was fetched with (`hints` included) and the report parsed from
+    it (the caller archives the raw bytes first). Returns inserted / updated / unchanged / skipped."""
     sha = sha or doc.sha256
     if doc.encoding is None and report.encoding:  # a local file's encoding is what the parser detected
         doc = replace(doc, encoding=report.encoding)
 
     def _write(conn: Connection):
-        document_id, created = ensure_document(conn, doc, sha)
-        return write_report(conn, document_id, sha, doc.url, report, new_document=created)
+        document_id, created, stored_hints = ensure_document(conn, doc, sha, hints, report)
+        return write_parsed(conn, document_id, sha, doc.url, report, stored_hints, new_document=created)
 
     outcome, version = with_retry(engine, _write)
     if counts is not None:

@@ -69,7 +69,7 @@ def test_site_id_code_region():
 
 
 def test_region_settles_siteidcode_then_registry_on_a_copy():
-    from storage.ingest import hints_applied
+    from storage.hints import hints_applied
 
     parsed = Report(status="ok", year=None)
     rep = hints_applied(parsed, hints_of({"site_id_code": "3590000001", "region_code": "350000", "year_hint": 2021}))
