@@ -19,6 +19,9 @@ def register(subparsers) -> None:
     p.add_argument("--download-only", action="store_true", help="fetch documents but neither parse nor store")
     p.add_argument("--dump", metavar="DIR", help="with --download-only: write the fetched documents here")
     p.add_argument("--results", metavar="FILE", help="write one JSON line per fetched document")
+    p.add_argument("--links", metavar="FILE",
+                   help="write one JSON line per list link met (title, date, list page, what it was taken for, "
+                        "followed or why not): what each column showed")
     p.add_argument("--workers", type=int, default=0, help="parser processes (default: one per core)")
     p.add_argument("--no-progress", action="store_true", help="no live progress display")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -68,6 +71,13 @@ def _print_summary(summary: dict, as_json: bool = False) -> None:
               + ", ".join(f"{k} {v['failed_requests']}" for k, v in troubled.items())
               + (f"; no answer at all from {', '.join(silent)}" if silent else "")
               + " (after retries; the log says why, and `govreports runs --errors RUN_ID` keeps it)", file=sys.stderr)
+    incomplete = summary.get("incomplete") or []
+    if incomplete:
+        per_site = summary.get("per_site") or {}
+        print(f"incomplete: {len(incomplete)} site(s) yielded no report or less than their columns show "
+              f"(`govreports crawl --links FILE` lists what each column showed):", file=sys.stderr)
+        for name in incomplete:
+            print(f"  {name}: " + "; ".join(per_site.get(name, {}).get("reasons") or ["no verdict"]), file=sys.stderr)
     challenged = _challenged_sites(summary)
     if challenged:
         print(f"script challenges (HTTP 412/521, 瑞数/加速乐) on {len(challenged)} site(s): "
@@ -86,9 +96,10 @@ def _challenged_sites(summary: dict) -> dict:
 
 
 def _exit_code(summary: dict) -> int:
-    """1 when a document failed, a request failed for good or a site hid its pages behind a script
-    challenge (a scheduled job must notice)."""
-    return 1 if summary["failed"] or _troubled_sites(summary) or _challenged_sites(summary) else 0
+    """1 when a document failed, a request failed for good, a site hid its pages behind a script
+    challenge or a site's crawl was incomplete (a scheduled job must notice)."""
+    return 1 if (summary["failed"] or _troubled_sites(summary) or _challenged_sites(summary)
+                 or summary.get("incomplete")) else 0
 
 
 def _crawl(args) -> int:
@@ -105,7 +116,7 @@ def _crawl(args) -> int:
         summary = _recorded_crawl(args, registry=registry, base_url=base_url, sites=args.site, region=args.region,
                                   year=args.year, progress=not (args.no_progress or args.json),
                                   polite=not args.impolite, mode="download" if args.download_only else "full",
-                                  results=args.results, dump_dir=args.dump, workers=args.workers,
+                                  results=args.results, links=args.links, dump_dir=args.dump, workers=args.workers,
                                   log_level=args.log_level, chromium=args.chromium)
     finally:
         if srv:

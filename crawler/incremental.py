@@ -68,6 +68,7 @@ class IncrementalSpiderMiddleware:
                 if known is not None and known.sha256 == sha:  # same bytes: neither parsed nor stored
                     ctx.count("unchanged")
                     ctx.count("same_hash")
+                    self.crawler.stats.inc_value("govreports/unchanged")  # the site's verdict counts it
                     continue
                 ctx.pending[o["url"]] = (entry, site, sha, o.get("etag"), o.get("last_modified"))
                 n += 1
@@ -93,6 +94,7 @@ class IncrementalSpiderMiddleware:
             if ctx.skip_entry(o.url, title, date):
                 known += 1
                 ctx.count("known_entries")
+                self.crawler.stats.inc_value("govreports/known_entries")  # the site's verdict counts it
                 continue
             if not ctx.start_entry(o.url, site, title, date):
                 continue
@@ -145,6 +147,7 @@ class ConditionalRequestMiddleware:
         if response.status == 304 and request.meta.get("gr_conditional"):
             self.run.count("unchanged")
             self.run.count("not_modified")
+            self.crawler.stats.inc_value("govreports/unchanged")
             self.run.settle(request.meta.get(ENTRY))
             raise IgnoreRequest(f"not modified: {request.url}")
         return response

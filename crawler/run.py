@@ -11,7 +11,7 @@ from pathlib import Path
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
-from storage.runstate import FAILED, FINISHED, INTERRUPTED
+from storage.runstate import FAILED, FINISHED, INCOMPLETE, INTERRUPTED
 
 from .context import CrawlContext
 from .errors import NoSiteSelected
@@ -59,18 +59,23 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
               sites: list[str] | None = None, region: str | None = None, year: int | None = None,
               progress: bool = True, polite: bool = True, mode: str = "full", results: str | None = None,
               dump_dir: str | None = None, workers: int = 0, log_level: str = "WARNING",
-              chromium: str | None = None, processor: Processor | None = None, spec=None) -> dict:
+              chromium: str | None = None, processor: Processor | None = None, spec=None,
+              links: str | None = None) -> dict:
     """Crawl the selected sites; returns a summary (and writes per-document results as JSON lines).
 
     `spec`: the run to record (crawler.runspec.run_spec), None for a crawl that is not recorded; an
     interrupted run with the same arguments is continued. `processor`: one made (and its pool
     started, with the same `spec`) by the caller before Scrapy was imported, so that the parse
     workers record the run and load the parser while this process loads the crawler; the caller
-    then shuts it down."""
+    then shuts it down. `links`: a file to write every list link of every site to (JSON lines,
+    crawler.completeness)."""
     chosen = select_sites(load_registry(registry, base_url), sites, region)
     if not chosen:
         raise NoSiteSelected("no site matches the selection")
     base = base_settings(polite, log_level)
+    if links:
+        open(links, "w").close()
+        base.set("GOVREPORTS_LINKS", links, priority="cmdline")
     if chromium:
         launch = dict(base.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"), executable_path=chromium)
         base.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="cmdline")
@@ -111,6 +116,11 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
         summary = _summary(chosen, crawlers, processor, context, wall)
         reasons = {v.get("finish_reason") for v in summary["per_site"].values()}
         status = FINISHED if reasons <= {"finished"} else INTERRUPTED
+        if status == FINISHED and summary["incomplete"]:
+            status = INCOMPLETE  # never "finished" with a site that yielded nothing or less than it lists
+            if run is not None:
+                for name in summary["incomplete"]:
+                    run.errors.append(f"site {name} incomplete: " + "; ".join(summary["per_site"][name]["reasons"]))
     except BaseException as exc:
         if run is not None:
             run.errors.append(f"{type(exc).__name__}: {exc}")
@@ -164,5 +174,14 @@ def _summary(chosen: list[SiteConfig], crawlers: list[Crawler], processor: Proce
                                "errors": int(v.get("log_count/ERROR", 0)),
                                "failed_requests": int(v.get("govreports/failed_requests", 0)),
                                "challenges": int(v.get("govreports/challenge", 0)),
-                               "finish_reason": v.get("finish_reason")} for k, v in stats.items()}
+                               "finish_reason": v.get("finish_reason"),
+                               **_verdict(v)} for k, v in stats.items()}
+    summary["incomplete"] = sorted(k for k, v in summary["per_site"].items() if v["verdict"] != "complete")
     return summary
+
+
+def _verdict(stats: dict) -> dict:
+    """The site's verdict (crawler.completeness) and the facts it rests on, from its crawler's stats."""
+    facts = stats.get("govreports/site_facts") or {}
+    return {"verdict": stats.get("govreports/verdict"), "reasons": stats.get("govreports/verdict_reasons") or [],
+            **{k: facts.get(k) for k in ("family", "reports", "entries", "lines", "offsite_links", "list_pages")}}

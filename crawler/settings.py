@@ -44,6 +44,9 @@ SPIDER_MIDDLEWARES = {
     # known list entries dropped, nightly pagination stop, unchanged documents dropped
     "crawler.incremental.IncrementalSpiderMiddleware": 60,
 }
+EXTENSIONS = {
+    "crawler.completeness.SiteVerdict": 500,  # each site's verdict: complete, or incomplete and why
+}
 ITEM_PIPELINES = {
     "crawler.pipelines.ReportPipeline": 300,
     "crawler.pipelines.LedgerPipeline": 900,  # the crawl ledger and the run's counts
@@ -92,6 +95,7 @@ GOVREPORTS_DB = os.environ.get("GOVREPORTS_DB", "sqlite:///govreports.db")
 GOVREPORTS_MODE = "full"  # "full": archive+parse+store; "download": fetch only (benchmarks)
 GOVREPORTS_PARSE_WORKERS = int(os.environ.get("GOVREPORTS_PARSE_WORKERS", "0"))  # 0: one per core
 GOVREPORTS_RESULTS = None  # path of a JSON-lines file of per-document outcomes
+GOVREPORTS_LINKS = None  # path of a JSON-lines file of every list link met (crawler.completeness)
 
 
 def _abort_request(request) -> bool:

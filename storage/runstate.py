@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 RUNNING, FINISHED, INTERRUPTED, FAILED = "running", "finished", "interrupted", "failed"
+# finished, but a site yielded no report or less than its columns declare (crawler.completeness)
+INCOMPLETE = "incomplete"
 COUNTS = ("requests", "new", "changed", "unchanged", "failed", "flagged", "skipped")
 MAX_ERRORS = 200
 

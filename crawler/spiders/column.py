@@ -104,7 +104,9 @@ class ColumnSpider(ReportSpider):
         req = failure.request
         state = self.columns.get(req.meta.get("column"))
         if state is not None:
-            state.failed.append(f"{req.url}: {failure.getErrorMessage()}")
+            response = getattr(failure.value, "response", None)
+            why = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
+            state.failed.append(f"{req.url}: {why}")
 
     # ---------------------------------------------------------------- list pages
     def parse_list(self, response):
