@@ -51,6 +51,8 @@ def register(subparsers) -> None:
     r.add_argument("--limit", type=int, default=20)
     r.add_argument("--json", action="store_true")
     r.add_argument("--errors", type=int, metavar="RUN_ID", help="print the errors of one run")
+    r.add_argument("--sites", type=int, metavar="RUN_ID",
+                   help="print each site's verdict in one run (complete, or incomplete and why)")
     r.set_defaults(func=_runs)
 
 
@@ -213,6 +215,19 @@ def _runs(args) -> int:
     except SchemaError as exc:
         print(f"govreports runs: {exc}", file=sys.stderr)
         return 1
+    if args.sites:
+        from storage.runs import site_results
+
+        rows = site_results(engine, args.sites)
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False, default=str, indent=1))
+        for r in [] if args.json else rows:
+            print(f"{r['site']}  {r['verdict']}  reports {r['reports']} · lines {r['lines']} · list pages "
+                  f"{r['list_pages']}" + ("".join(f"\n    {why}" for why in r["reasons"] or [])))
+        if not rows:
+            print(f"govreports runs: no site results for run {args.sites}", file=sys.stderr)
+            return 1
+        return 0
     runs = list_runs(engine, limit=10**9 if args.errors else args.limit)
     if args.errors:
         run = next((r for r in runs if r["id"] == args.errors), None)

@@ -42,6 +42,7 @@ def site_facts(spider, stats: dict) -> dict:
         "reports": get("stored") + get("downloaded"),  # documents kept as reports this run
         "unchanged": get("unchanged"),  # reports known with the same bytes (not parsed again)
         "known_entries": get("known_entries"),  # nightly: list entries settled before, not fetched
+        "other_year": get("other_year"),  # report links of other years than the one asked for (--year)
         "entries": sum(c.entries for c in cols),
         "lines": sum(c.lines for c in cols),
         "offsite_links": sum(c.offsite for c in cols),
@@ -61,7 +62,7 @@ def judge_site(facts: dict, previous: int | None = None, *, nightly: bool = Fals
     """The verdict on one site's crawl (facts: :func:`site_facts`; previous: the reports of the
     site's previous full run, if any)."""
     reasons = []
-    seen = facts["reports"] + facts.get("unchanged", 0) + facts.get("known_entries", 0)
+    seen = facts["reports"] + facts.get("unchanged", 0) + facts.get("known_entries", 0) + facts.get("other_year", 0)
     if seen == 0:
         reasons.append("no report" + (f" ({facts['entries']} report links followed)" if facts["entries"] else
                                       " link found in its columns"))
@@ -121,11 +122,19 @@ class SiteVerdict:
         stats = self.crawler.stats
         facts = site_facts(spider, stats.get_stats())
         run = self._run()
-        previous = (getattr(run, "previous_reports", None) or {}).get(spider.site.name) if run else None
+        # only a full run is held to the previous full run (a backfill or a nightly run reads less)
+        previous = run.previous_reports.get(spider.site.name) if run is not None and run.mode == "full" else None
         verdict = judge_site(facts, previous, nightly=bool(run and run.nightly),
                              browser_lists=spider.site.browser_lists)
         if reason not in (None, "finished"):
             verdict = Verdict(INCOMPLETE, [f"the crawl stopped ({reason})"] + verdict.reasons)
+        if run is not None:
+            declared = [c["declared_records"] for c in facts["columns"] if c["declared_records"]]
+            run.site_result(dict({k: facts[k] for k in ("known_entries", "entries", "lines", "list_pages",
+                                                        "offsite_links", "family")},
+                                 site=spider.site.name, verdict=verdict.status, reasons=verdict.reasons,
+                                 reports=facts["reports"] + facts["unchanged"],
+                                 declared_records=sum(declared) if declared else None))
         stats.set_value("govreports/verdict", verdict.status)
         stats.set_value("govreports/verdict_reasons", verdict.reasons)
         stats.set_value("govreports/site_facts", facts)

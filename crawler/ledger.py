@@ -45,6 +45,8 @@ class RunLedger:
         self.extra: dict[str, int] = {"known_entries": 0, "stopped_lists": 0, "not_modified": 0,
                                       "same_hash": 0, "resumed_entries": 0}
         self.errors: list[str] = []
+        self.previous_reports: dict[str, int] = {}  # site -> reports in its previous full run
+        self.sites: list[dict] = []  # each site's verdict (crawler.completeness), written by close()
         self.outstanding: dict[str, int] = {}  # entry url -> requests/items still under way
         self.entry_info: dict[str, tuple] = {}  # entry url -> (site, list title, list date)
         self.tainted: set[str] = set()  # entries with a failure or a filtered document: not settled
@@ -59,8 +61,9 @@ class RunLedger:
     def begin(self) -> None:
         """The run recorded (or continued) and its ledger read; storage's SchemaError if the
         database cannot be used."""
-        run_id, chain, ledger = self.processor.start_run(*self.spec)
+        run_id, chain, ledger, previous = self.processor.start_run(*self.spec)
         self.run_id, self.chain, self.ledger = run_id, set(chain), ledger
+        self.previous_reports = previous
         self.resumed_from = chain[0] if chain else None
 
     # ------------------------------------------------------------ counts and the run row
@@ -125,8 +128,13 @@ class RunLedger:
         if requests is not None:
             self.counts["requests"] = max(self.counts["requests"], requests)
         if self.run_id is not None:
-            self._flush(status=status, ended=True)
+            self._flush(status=status, ended=True, sites=(self.mode, list(self.sites)))
         self._writer.shutdown(wait=True)
+
+    def site_result(self, row: dict) -> None:
+        """A site's verdict and facts (crawler.completeness), recorded with the run's end."""
+        with self._lock:
+            self.sites.append(row)
 
     def summary(self) -> dict:
         return dict(id=self.run_id, mode=self.mode, status=self.status, resumed_from=self.resumed_from,

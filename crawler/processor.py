@@ -94,8 +94,9 @@ class Processor:
             pool.submit(worker.load_parser)
 
     # ------------------------------------------------------------ the run record and ledger
-    def start_run(self, mode: str, arguments: dict, resume: bool) -> tuple[int, list[int], dict]:
-        """(run id, the interrupted runs it continues, the ledger); storage's SchemaError if the
+    def start_run(self, mode: str, arguments: dict, resume: bool) -> tuple[int, list[int], dict, dict]:
+        """(run id, the interrupted runs it continues, the ledger, each site's reports in its previous
+        full run); storage's SchemaError if the
         database cannot be used. The run the pool was started with is recorded already (or being
         recorded): this waits for it."""
         self.start()

@@ -72,22 +72,28 @@ def prepare_database(db_url: str) -> None:
 
 
 def start_run(db_url: str, mode: str, arguments: dict, resume: bool, pid: int):
-    """Record the run of crawler process `pid` and read the ledger (storage.runs)."""
-    from storage.runs import load_ledger, start_run as record_run
+    """Record the run of crawler process `pid`, read the ledger and each site's reports in its
+    previous full run (storage.runs)."""
+    from storage.runs import load_ledger, previous_site_reports, start_run as record_run
 
     engine = store_of(db_url).engine
     run_id, chain = record_run(engine, mode, arguments, resume=resume, pid=pid)
-    return run_id, chain, load_ledger(engine)
+    return run_id, chain, load_ledger(engine), previous_site_reports(engine)
 
 
 def write_ledger(db_url: str, rows: list[dict], run_id: int, counts: dict, errors: list[str],
                  final: dict) -> None:
-    """Ledger rows, then the run's counts (storage.runs)."""
-    from storage.runs import record_urls, update_run
+    """Ledger rows, then the run's counts (storage.runs); with the last write, its sites' verdicts
+    (final["sites"]: (mode, rows))."""
+    from storage.runs import record_sites, record_urls, update_run
 
     engine = store_of(db_url).engine
     if rows:
         record_urls(engine, rows)
+    final = dict(final)
+    sites = final.pop("sites", None)
+    if sites:
+        record_sites(engine, run_id, *sites)
     update_run(engine, run_id, counts, errors, **final)
 
 

@@ -5,6 +5,9 @@ looked like when last seen (so that the next run fetches only what changed).
 ``crawl_urls``  one row per URL the crawler met: as a list entry (title and date shown in the list,
                 the run in which everything behind it was settled) and/or as a document (sha256,
                 ETag, Last-Modified of the bytes last settled, and the outcome).
+``crawl_sites`` one row per site of a run: its verdict (complete | incomplete, with the reasons) and
+                what it rests on (reports, list lines, declared records, list pages); a full run
+                compares each site with its previous full run (crawler.completeness).
 
 The ledger is written as work is settled (a document after it is stored, an entry after all its
 documents are), each write in its own transaction, so a crawl killed at any point leaves a ledger
@@ -17,7 +20,7 @@ import os
 import socket
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text, select, update
+from sqlalchemy import JSON, DateTime, Integer, String, Text, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
@@ -26,7 +29,8 @@ from .models import Base
 from .runstate import COUNTS, FAILED, FINISHED, INTERRUPTED, MAX_ERRORS, RUNNING, Known
 
 __all__ = ["COUNTS", "FAILED", "FINISHED", "INTERRUPTED", "MAX_ERRORS", "RUNNING", "Known", "CrawlRun", "CrawlUrl",
-           "start_run", "update_run", "list_runs", "load_ledger", "record_urls", "url_hash", "run_key"]
+           "CrawlSite", "start_run", "update_run", "list_runs", "load_ledger", "record_urls", "url_hash", "run_key",
+           "record_sites", "previous_site_reports", "site_results"]
 
 
 class CrawlRun(Base):
@@ -74,6 +78,31 @@ class CrawlUrl(Base):
     doc_run_id: Mapped[int | None] = mapped_column(Integer)
     first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CrawlSite(Base):
+    """One site of one run: its verdict and the facts it rests on."""
+
+    __tablename__ = "crawl_sites"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(Integer, index=True)
+    site: Mapped[str] = mapped_column(String(64), index=True)
+    mode: Mapped[str] = mapped_column(String(16))  # the run's mode: full | nightly | backfill
+    verdict: Mapped[str] = mapped_column(String(16))  # complete | incomplete
+    reasons: Mapped[list] = mapped_column(JSON)
+    reports: Mapped[int] = mapped_column(Integer, default=0)  # stored this run, plus unchanged ones
+    known_entries: Mapped[int] = mapped_column(Integer, default=0)
+    entries: Mapped[int] = mapped_column(Integer, default=0)  # report links followed
+    lines: Mapped[int] = mapped_column(Integer, default=0)  # list lines read
+    declared_records: Mapped[int | None] = mapped_column(Integer)
+    list_pages: Mapped[int] = mapped_column(Integer, default=0)
+    offsite_links: Mapped[int] = mapped_column(Integer, default=0)
+    family: Mapped[str | None] = mapped_column(String(32))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+SITE_FIELDS = ("verdict", "reasons", "reports", "known_entries", "entries", "lines", "declared_records",
+               "list_pages", "offsite_links", "family")
 
 
 def _now() -> datetime:
@@ -186,3 +215,36 @@ def record_urls(engine: Engine, rows: list[dict]) -> None:
                                             first_seen=now, last_seen=now, **fields)
             stmt = stmt.on_conflict_do_update(index_elements=["url_hash"], set_=dict(fields, last_seen=now))
             conn.execute(stmt)
+
+
+# ---------------------------------------------------------------- sites of a run
+
+def record_sites(engine: Engine, run_id: int, mode: str, rows: list[dict]) -> None:
+    """The verdicts of a run's sites (each row: site and SITE_FIELDS), replacing any the run had."""
+    if not rows:
+        return
+    t = CrawlSite.__table__
+    now = _now()
+    with engine.begin() as conn:
+        conn.execute(t.delete().where(t.c.run_id == run_id, t.c.site.in_([r["site"] for r in rows])))
+        conn.execute(t.insert(), [dict({k: r.get(k) for k in SITE_FIELDS}, run_id=run_id, site=r["site"], mode=mode,
+                                       recorded_at=now, reasons=list(r.get("reasons") or []),
+                                       **{k: int(r.get(k) or 0) for k in ("reports", "known_entries", "entries",
+                                                                           "lines", "list_pages", "offsite_links")})
+                                  for r in rows])
+
+
+def previous_site_reports(engine: Engine) -> dict[str, int]:
+    """Each site's reports in its latest full run (the one a new full run is compared with)."""
+    t = CrawlSite.__table__
+    latest = (select(t.c.site, func.max(t.c.run_id).label("run_id")).where(t.c.mode == "full")
+              .group_by(t.c.site).subquery())
+    q = select(t.c.site, t.c.reports).join(latest, (t.c.site == latest.c.site) & (t.c.run_id == latest.c.run_id))
+    with engine.connect() as conn:
+        return {site: reports for site, reports in conn.execute(q)}
+
+
+def site_results(engine: Engine, run_id: int) -> list[dict]:
+    t = CrawlSite.__table__
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(select(t).where(t.c.run_id == run_id).order_by(t.c.site)).mappings()]

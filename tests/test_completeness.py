@@ -87,3 +87,44 @@ def test_a_column_yielding_nothing_or_less_than_it_declares_fails_the_crawl(tmp_
         con.close()
     assert status == "incomplete"
     assert any(e.startswith("site ptdata incomplete: no report") for e in json.loads(errors))
+
+
+def test_fewer_reports_than_the_previous_full_run(tmp_path):
+    """The previous run's per-site result comes from the database (storage.runs.crawl_sites)."""
+    reg = json.loads((ROOT / "samples/portal/sites.json").read_text(encoding="utf-8"))
+    reg["sites"] = [s for s in reg["sites"] if s["name"] in ("weishan", "hongze")]
+    path = tmp_path / "sites.json"
+    path.write_text(json.dumps(reg, ensure_ascii=False), encoding="utf-8")
+    db = tmp_path / "p.db"
+
+    def crawl(srv):
+        p = subprocess.run([sys.executable, "-m", "govreports_cli", "--db", f"sqlite:///{db}", "crawl", "--registry",
+                            str(path), "--base-url", srv.url, "--impolite", "--no-progress", "--json"],
+                           cwd=ROOT, capture_output=True, text=True, timeout=240,
+                           env=dict(os.environ, GOVREPORTS_ARCHIVE=str(tmp_path / "archive")))
+        return p.returncode, json.loads(p.stdout[p.stdout.index("{"):]), p.stderr
+
+    with PortalServer() as srv:
+        rc, first, _ = crawl(srv)
+        assert rc == 0 and first["incomplete"] == [] and first["per_site"]["weishan"]["reports"] == 3
+        # weishan takes one report line off its first list page: its list still looks whole
+        page = "/weishan/zwgk/zfxxgknb/index.html"
+        body = srv.portal.pages[page].body
+        start = body.index(b"<li>")
+        srv.portal.pages[page].body = body[:start] + body[body.index(b"</li>", start) + 5:]
+        rc, second, err = crawl(srv)
+    assert rc == 1 and second["incomplete"] == ["weishan"], second["per_site"]
+    assert second["per_site"]["weishan"]["reasons"] == ["fewer reports than its previous run (2, previously 3)"]
+    assert "weishan: fewer reports than its previous run" in err
+    con = sqlite3.connect(db)
+    try:
+        got = con.execute("SELECT run_id, site, mode, verdict, reports FROM crawl_sites ORDER BY run_id, site").fetchall()
+    finally:
+        con.close()
+    run1, run2 = first["run"]["id"], second["run"]["id"]
+    assert got == [(run1, "hongze", "full", "complete", 3), (run1, "weishan", "full", "complete", 3),
+                   (run2, "hongze", "full", "complete", 3), (run2, "weishan", "full", "incomplete", 2)]
+    listing = subprocess.run([sys.executable, "-m", "govreports_cli", "--db", f"sqlite:///{db}", "runs", "--sites",
+                              str(run2)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert listing.returncode == 0
+    assert "weishan  incomplete  reports 2" in listing.stdout and "fewer reports than its previous run" in listing.stdout

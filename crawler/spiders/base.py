@@ -75,6 +75,7 @@ class ReportSpider(scrapy.Spider):
             return None
         y = judge.year_of_title(title)
         if self.year and y and y != self.year:
+            self.crawler.stats.inc_value("govreports/other_year")  # the list works: the site's verdict knows
             return None
         url = response.urljoin(href)
         meta = self._meta(self.site.browser_details, title=title, list_date=date, list_url=response.url,
