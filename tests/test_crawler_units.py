@@ -181,9 +181,9 @@ def test_worker_records_the_run_then_parses_at_low_priority(tmp_path):
     assert spec.mode == "full" and spec.arguments["sites"] == ["ptoffice"]
     processor = make_processor(db=db, workers=1, run=spec)
     try:
-        run_id, chain, ledger = processor.start_run(*spec)
+        run_id, chain, ledger, previous = processor.start_run(*spec)
         (run,) = list_runs(make_engine(db))
-        assert run["id"] == run_id and chain == [] and ledger == {}
+        assert run["id"] == run_id and chain == [] and ledger == {} and previous == {}
         pool = processor.pool
         before = pool.submit(os.getpriority, os.PRIO_PROCESS, 0).result()
         report = ROOT / "samples/reports/000_e865654a7cdf3aef.txt"  # a real report, as a portal serves it
