@@ -41,8 +41,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if not args.db:
         args.db = "sqlite:///govreports.db"
+    from storage.errors import DatabaseUnreachable
+
     try:
         return int(args.func(args) or 0)
+    except DatabaseUnreachable as exc:  # from any command: one line that says what to check
+        print(f"govreports: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -214,19 +214,32 @@ def grow(url: str, target: int, county_codes) -> float:
 
 
 def time_queries(url: str, repeat: int = 3):
-    from storage import query
+    """Each example as `govreports query` runs it: as a read-only role of its own (made here and
+    dropped after), connection and role check included."""
+    import uuid
 
-    engine = make_engine(url, read_only=True)
+    import psycopg
+
+    from storage import query
+    from storage.db import pg_connect_args
+    from storage.reader import create_reader, drop_reader
+
+    role = f"bench_reader_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(autocommit=True, **pg_connect_args(url)) as conn:
+        create_reader(conn, role)
     results = []
-    for title, sql in EXAMPLES:
-        query.run(engine, sql)  # warm the cache: steady-state latency is what an analyst sees
-        times = []
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            _, rows = query.run(engine, sql)
-            times.append(time.perf_counter() - t0)
-        results.append((title, statistics.median(times), len(rows)))
-    engine.dispose()
+    try:
+        for title, sql in EXAMPLES:
+            query.run(url, sql, role=role)  # warm the cache: steady-state latency is what an analyst sees
+            times = []
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                _, rows, _ = query.run(url, sql, role=role)
+                times.append(time.perf_counter() - t0)
+            results.append((title, statistics.median(times), len(rows)))
+    finally:
+        with psycopg.connect(autocommit=True, **pg_connect_args(url)) as conn:
+            drop_reader(conn, role)
     return results
 
 

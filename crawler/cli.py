@@ -191,12 +191,13 @@ def _serve(args) -> int:
 
 def _demo(args) -> int:
     from samples.portal.server import PortalServer
+    from storage.db import masked
 
     from .registry import SAMPLE_REGISTRY
 
     with PortalServer() as srv:
         print(f"sample portal at {srv.url}/ — {len(srv.portal.sites)} sites, {len(srv.portal.reports)} reports; "
-              f"crawling into {args.db}")
+              f"crawling into {masked(args.db)}")
         summary = _recorded_crawl(args, registry=SAMPLE_REGISTRY, base_url=srv.url, progress=not args.no_progress,
                                   polite=False, results=args.results)
     if summary is None:

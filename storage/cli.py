@@ -17,6 +17,16 @@ def register(subparsers) -> None:
     p.set_defaults(func=_db_downgrade)
     p = db_sub.add_parser("current", help="print the database's schema revision and the code's")
     p.set_defaults(func=_db_current)
+    p = db_sub.add_parser(
+        "reader", help="PostgreSQL: create or update the read-only role `govreports query` runs as",
+        description="Run as the owner of the govreports schema (a superuser to also cap the role's "
+        "temp files). The role may log in and read every table and view of the schema, now and "
+        "after later migrations, and nothing else; see docs/reliability.md.")
+    p.add_argument("--role", default=None, help="role name (default: $GOVREPORTS_QUERY_ROLE, else "
+                   "govreports_reader)")
+    p.add_argument("--password-env", metavar="VAR", help="set the role's password from this "
+                   "environment variable (never on the command line)")
+    p.set_defaults(func=_db_reader)
 
     p = subparsers.add_parser("ingest", help="archive, parse and store documents (files or folders)")
     p.add_argument("paths", nargs="+", metavar="PATH")
@@ -37,9 +47,20 @@ def register(subparsers) -> None:
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=_reparse)
 
-    p = subparsers.add_parser("query", help="run one read-only SQL statement")
+    p = subparsers.add_parser(
+        "query", help="run one read-only SQL statement",
+        description="Run one statement that can only read. PostgreSQL: it runs as the read-only role "
+        "(`govreports db reader` creates it) when the --db role could write. Exit status 3 when "
+        "more rows were cut off at --max-rows.")
     p.add_argument("sql", metavar="SQL")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--max-rows", type=int, default=10_000, metavar="N",
+                   help="print at most N rows, then stop the statement (default 10000)")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="stop the statement after this long (default 30)")
+    p.add_argument("--role", default=None, help="PostgreSQL read-only role to log in as when the "
+                   "--db role could write (default: $GOVREPORTS_QUERY_ROLE, else govreports_reader; "
+                   "its password, if any: $GOVREPORTS_QUERY_PASSWORD)")
     p.set_defaults(func=_query)
 
     p = subparsers.add_parser("export", help="write every table and view to DIR as CSV or Parquet")
@@ -151,19 +172,68 @@ def _print_counts(counts) -> int:
     return 1 if counts.failed else 0
 
 
+def _reader_role(args) -> str:
+    import os
+
+    from .reader import DEFAULT_ROLE
+
+    return args.role or os.environ.get("GOVREPORTS_QUERY_ROLE") or DEFAULT_ROLE
+
+
 def _query(args) -> int:
-    from sqlalchemy.exc import DBAPIError
+    import os
 
     from . import query
 
+    if args.max_rows < 1 or args.timeout <= 0:
+        return _fail("query: --max-rows must be at least 1 and --timeout more than 0")
     try:
-        engine = _engine(args, read_only=True)
-        columns, rows = query.run(engine, args.sql)
-    except (SchemaError, query.WriteRefused) as exc:
+        _engine(args, read_only=True).dispose()
+        limits = query.Limits(timeout=args.timeout, max_rows=args.max_rows)
+        with query.open_query(args.db, args.sql, limits, role=_reader_role(args),
+                              role_password=os.environ.get("GOVREPORTS_QUERY_PASSWORD")) as result:
+            query.write(result, args.format)
+    except (SchemaError, query.QueryError) as exc:
         return _fail(str(exc))
-    except DBAPIError as exc:
-        return _fail("SQL error: " + str(exc.orig).strip().splitlines()[0])
-    query.write(columns, rows, args.format)
+    if result.truncated:
+        _fail(f"query: output stopped at {result.count} rows (--max-rows); narrow the query or "
+              "raise the limit")
+        return 3
+    return 0
+
+
+def _db_reader(args) -> int:
+    import os
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from .db import masked, normalise_url, pg_connect_args, unreachable
+    from .reader import create_reader
+
+    url = make_url(normalise_url(args.db))
+    if url.get_backend_name() != "postgresql":
+        return _fail("db reader: only PostgreSQL has roles; on SQLite `govreports query` opens the "
+                     "file read-only by itself")
+    password = None
+    if args.password_env:
+        password = os.environ.get(args.password_env)
+        if password is None:
+            return _fail(f"db reader: ${args.password_env} is not set")
+    role = _reader_role(args)
+    try:
+        conn = psycopg.connect(autocommit=True, **pg_connect_args(url))
+    except psycopg.OperationalError as exc:
+        return _fail(str(unreachable(exc, url)))
+    try:
+        for line in create_reader(conn, role, password=password):
+            print(line)
+    except (ValueError, psycopg.Error) as exc:
+        return _fail(f"db reader: {str(exc).strip().splitlines()[0]}")
+    finally:
+        conn.close()
+    print(f"query as it: govreports --db {masked(url.set(username=role, password=None))} query SQL "
+          f"(or keep the owner's URL: query logs in as {role} by itself)")
     return 0
 
 

@@ -8,3 +8,19 @@ class StorageError(RuntimeError):
 
 class SchemaError(StorageError):
     """The database schema does not match what this govreports knows."""
+
+
+class DatabaseUnreachable(StorageError):
+    """No connection could be made: the server, the URL (password masked) and what to check."""
+
+
+class QueryError(StorageError):
+    """`govreports query` could not run the statement (an SQL error, one line)."""
+
+
+class QueryRefused(QueryError):
+    """The statement would write, or do something other than read, or the role could write."""
+
+
+class QueryTimeout(QueryError):
+    """The statement ran longer than its time limit and was stopped."""

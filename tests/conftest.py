@@ -46,3 +46,56 @@ def shared_dir() -> Path:
 def corpus_dir() -> Path:
     """../shared/corpus: real report pages and text dumps with gold files."""
     return _need(CORPUS, "shared corpus")
+
+
+PG_URL = os.environ.get("GOVREPORTS_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+
+
+class QueryRole:
+    """A read-only role of this test session (roles are cluster-wide: a unique name), granted on
+    each PostgreSQL schema a test queries; `govreports query` finds it through the environment."""
+
+    def __init__(self):
+        import uuid
+
+        self.name = f"gr_reader_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        self.databases: dict[str, str] = {}
+
+    def grant(self, url: str) -> None:
+        import psycopg
+
+        from storage.db import pg_connect_args
+        from storage.reader import create_reader
+
+        with psycopg.connect(autocommit=True, **pg_connect_args(url)) as conn:
+            create_reader(conn, self.name)
+            self.databases[conn.info.dbname] = url
+
+    def drop(self) -> None:
+        import psycopg
+
+        from storage.db import pg_connect_args
+        from storage.reader import drop_reader
+
+        for url in self.databases.values():
+            try:
+                with psycopg.connect(autocommit=True, **pg_connect_args(url)) as conn:
+                    conn.execute(f"DROP OWNED BY {self.name}")
+            except psycopg.Error:  # the database is gone already, with the grants in it
+                pass
+        with psycopg.connect(autocommit=True, **pg_connect_args(PG_URL)) as conn:
+            drop_reader(conn, self.name)
+
+
+@pytest.fixture(scope="session")
+def query_role():
+    role = QueryRole()
+    before = os.environ.get("GOVREPORTS_QUERY_ROLE")
+    os.environ["GOVREPORTS_QUERY_ROLE"] = role.name
+    yield role
+    if before is None:
+        os.environ.pop("GOVREPORTS_QUERY_ROLE", None)
+    else:
+        os.environ["GOVREPORTS_QUERY_ROLE"] = before
+    if role.databases:
+        role.drop()

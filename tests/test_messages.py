@@ -1,0 +1,61 @@
+"""Database URLs are printed with the password masked, and a database that cannot be reached gives
+one line that says what to check — from every command that opens one."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_URL = os.environ.get("GOVREPORTS_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+SECRET = "s3cr3t-Pa55"
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _run(db, *args, timeout=120):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, str(ROOT / "govreports_cli.py"), "--db", db, *args],
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=timeout)
+
+
+COMMANDS = [("query", "SELECT 1"), ("db", "upgrade"), ("db", "current"), ("runs",), ("reparse",),
+            ("export", "OUT"), ("ingest", "--no-progress", str(ROOT / "samples" / "reports"))]
+
+
+@pytest.mark.parametrize("what", ["no server", "no such database"])
+def test_unreachable_database_gives_one_line_with_the_password_masked(what, tmp_path):
+    if what == "no server":
+        db, hint = f"postgresql://postgres:{SECRET}@127.0.0.1:{_closed_port()}/x", "server runs"
+    else:
+        from sqlalchemy.engine import make_url
+
+        base = make_url(PG_URL)
+        db = (f"postgresql://{base.username or 'postgres'}:{SECRET}@{base.host}:{base.port or 5432}/"
+              f"no_such_db_{os.getpid()}")
+        hint = "database name"
+    for cmd in COMMANDS:
+        args = [str(tmp_path / "out") if a == "OUT" else a for a in cmd]
+        r = _run(db, *args, "--archive", str(tmp_path / "a")) if cmd[0] in ("ingest", "reparse") else _run(db, *args)
+        if what == "no such database" and "Connection refused" in r.stderr:
+            pytest.skip(f"PostgreSQL not reachable at {PG_URL}")
+        assert r.returncode == 1, (cmd, r.stdout, r.stderr)
+        assert SECRET not in r.stdout + r.stderr and "***" in r.stderr, (cmd, r.stderr)
+        assert "Traceback" not in r.stderr and r.stderr.count("\n") == 1, (cmd, r.stderr)
+        assert hint in r.stderr and "cannot connect to" in r.stderr, (cmd, r.stderr)
+
+
+def test_demo_prints_the_database_url_masked():
+    db = f"postgresql://postgres:{SECRET}@127.0.0.1:{_closed_port()}/x"
+    r = _run(db, "demo", "--no-progress", timeout=180)
+    assert SECRET not in r.stdout + r.stderr, r.stdout + r.stderr
+    assert "postgres:***@" in r.stdout and "cannot connect to" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode != 0
