@@ -5,12 +5,15 @@ the record types with their status and kind constants (parsers.record), the erro
 templates' totals for storage.
 """
 from .errors import ParserError  # noqa: F401
+from .limits import Limits  # noqa: F401
 from .record import PARSER_VERSION, STATUSES, STORED_STATUSES, Cell, Finding, Report  # noqa: F401
 from .templates import TOTALS_FIELDS, application_totals, totals_sources  # noqa: F401
 
 
-def parse_document(data: bytes, content_type: str | None = None, url: str | None = None) -> Report:
-    """Parse one document. Never raises on bad input: the report's status says what went wrong."""
+def parse_document(data: bytes, content_type: str | None = None, url: str | None = None,
+                   limits: Limits | None = None) -> Report:
+    """Parse one document. Never raises on bad input: the report's status says what went wrong
+    (`over_limit` past a resource bound: parsers.limits, defaults from the environment)."""
     from .pipeline import parse
 
-    return parse(data, content_type=content_type, url=url)
+    return parse(data, content_type=content_type, url=url, limits=limits)

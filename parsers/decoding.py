@@ -36,6 +36,26 @@ def normalise_charset(name: str | None) -> str | None:
         return None
 
 
+def utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' for wide text without a byte-order mark: the NUL high bytes of its
+    ASCII characters (markup, digits, line ends) all fall on one side, and it decodes cleanly."""
+    head = data[:4096]
+    if len(head) < 64:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if max(even, odd) < len(head) // 40 or min(even, odd) * 4 > max(even, odd):
+        return None
+    enc = "utf-16-le" if odd > even else "utf-16-be"
+    try:
+        text = head[: len(head) // 2 * 2].decode(enc)
+    except UnicodeDecodeError:
+        text = head[: len(head) // 2 * 2 - 2].decode(enc, errors="replace")
+        if text.count("\ufffd") > 1:
+            return None
+    controls = sum(1 for ch in text if ord(ch) < 9 or 13 < ord(ch) < 32)
+    return enc if controls <= len(text) // 100 else None
+
+
 def looks_binary(data: bytes) -> bool:
     """NUL bytes or many control characters in the first 4 KiB: not a text document."""
     head = data[:4096]
@@ -43,6 +63,8 @@ def looks_binary(data: bytes) -> bool:
         return False
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         return False  # wide text: its NUL bytes are half of every character
+    if utf16_without_bom(data):
+        return False
     if b"\x00" in head:
         return True
     controls = sum(1 for b in head if b < 9 or 13 < b < 32)
@@ -53,6 +75,9 @@ def declared_charset(data: bytes, content_type: str | None) -> tuple[str | None,
     for bom, enc in _BOMS:
         if data.startswith(bom):
             return enc, "bom"
+    wide = utf16_without_bom(data)
+    if wide:  # before any declaration: a <meta charset=utf-8> inside wide text is wrong about it
+        return wide, "bom"
     if content_type:
         m = _HEADER_CHARSET.search(content_type)
         if m and normalise_charset(m.group(1)):

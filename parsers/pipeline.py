@@ -14,20 +14,33 @@ from .errors import ParserError, ReaderUnavailable
 from .grid import Grid
 from .layouts import BYTES, TEXT, Probe, read_as_text
 from .layouts import sniff as sniff_layout
+from .limits import DEFAULT as DEFAULT_LIMITS
+from .limits import Limits, OutOfTime, OverLimit, bounded, check_document, check_time
 from .mapping import all_labels, map_grid, tokens_of
 from .normalize import normalise
-from .record import (EMPTY, FIRST_TEMPLATE_YEAR, NEEDS_REVIEW, NOT_A_REPORT, OK, PRE_TEMPLATE, TABLES, UNKNOWN_TEMPLATE,
-                     UNREADABLE, Finding, Report)
+from .record import (EMPTY, FIRST_TEMPLATE_YEAR, NEEDS_REVIEW, NOT_A_REPORT, OK, OVER_LIMIT, PRE_TEMPLATE, TABLES,
+                     UNKNOWN_TEMPLATE, UNREADABLE, Finding, Report)
 
 _SOFT_BLOCK = re.compile(r"访问异常|请开启JavaScript|Please enable JavaScript|访问过于频繁|安全验证|验证码|访问被拒绝")
 
 
-def parse(data: bytes, content_type: str | None = None, url: str | None = None) -> Report:
+def parse(data: bytes, content_type: str | None = None, url: str | None = None,
+          limits: Limits | None = None) -> Report:
+    limits = limits or DEFAULT_LIMITS
+    with bounded(limits):
+        try:
+            return _parse(data, content_type, url, limits)
+        except (OverLimit, OutOfTime) as exc:  # recorded with its reason, never dropped
+            return Report(OVER_LIMIT, [str(exc)], url=url, content_type=content_type)
+
+
+def _parse(data: bytes, content_type: str | None, url: str | None, limits: Limits) -> Report:
     base = dict(url=url, content_type=content_type)
     if data is None or not data.strip():
         return Report(EMPTY, ["the document is empty"], **base)
     probe = Probe(data, (content_type or "").lower(), templates.TEMPLATES)
     layout = sniff_layout(probe, BYTES)
+    check_document(layout.kind if layout else None, data, limits)
     if layout is None:
         if looks_binary(data):
             return Report(UNREADABLE, ["binary bytes, not a text or HTML document"], **base)
@@ -43,8 +56,11 @@ def parse(data: bytes, content_type: str | None = None, url: str | None = None) 
         layout = sniff_layout(probe, TEXT)
     if layout.read is None:
         return Report(UNREADABLE, ["an image: no text layer to read figures from (never read as zeros)"], **base)
+    check_time("sniffing")
     try:
         reading = layout.read(probe)
+    except OverLimit:
+        raise
     except (ReaderUnavailable, ParserError) as exc:
         return Report(UNREADABLE, [str(exc)], **base)
     except Exception as exc:  # a broken file must give a status, never a crash
@@ -52,6 +68,7 @@ def parse(data: bytes, content_type: str | None = None, url: str | None = None) 
     if layout.reads == BYTES and not reading.text.strip() and not reading.grid.rows:
         return Report(UNREADABLE, [f"{layout.kind} has no text layer (scanned images?): figures cannot be read"],
                       **base)
+    check_time(f"reading the {layout.kind}")
     tokens = tokens_of(reading.grid)
     grid = reading.grid
     if reading.retry_as_text is not None and templates.detect(all_labels(tokens)) is None:
@@ -60,6 +77,7 @@ def parse(data: bytes, content_type: str | None = None, url: str | None = None) 
         again_tokens = tokens_of(again.grid)
         if templates.detect(all_labels(again_tokens)) is not None:
             grid, tokens = again.grid, again_tokens
+    check_time("reading tables as text")
     return _finish(grid, reading.text, base, reading.meta_tags, tokens)
 
 

@@ -31,9 +31,12 @@ PRE_TEMPLATE = "pre_template"
 NOT_A_REPORT = "not_a_report"  # a notice, a list page, a soft-block page...
 EMPTY = "empty"  # no bytes or no text at all
 UNREADABLE = "unreadable"  # binary junk, an image-only document, undecodable bytes
-STATUSES = (OK, NEEDS_REVIEW, UNKNOWN_TEMPLATE, PRE_TEMPLATE, NOT_A_REPORT, EMPTY, UNREADABLE)
+# Not read: over a resource bound (size, decompressed size, pages, nesting, time; parsers/limits.py).
+# Kept as a report so that it is counted and can be read again with other bounds.
+OVER_LIMIT = "over_limit"
+STATUSES = (OK, NEEDS_REVIEW, UNKNOWN_TEMPLATE, PRE_TEMPLATE, NOT_A_REPORT, EMPTY, UNREADABLE, OVER_LIMIT)
 # Every status the crawler and ingest keep as a report (the others are pages that are not one).
-STORED_STATUSES = (OK, NEEDS_REVIEW, UNKNOWN_TEMPLATE, PRE_TEMPLATE, UNREADABLE)
+STORED_STATUSES = (OK, NEEDS_REVIEW, UNKNOWN_TEMPLATE, PRE_TEMPLATE, UNREADABLE, OVER_LIMIT)
 FIRST_TEMPLATE_YEAR = 2019  # the first year reported on the national tables (国办公开办函〔2019〕60号)
 
 TABLES = ("table2", "table3", "table4")

@@ -75,7 +75,10 @@ def _is_image(p: Probe) -> bool:
 
 
 def _is_html(p: Probe) -> bool:
-    return "html" in p.content_type or bool(_HTML_SNIFF.search(_head(p)[:1024]))
+    if "html" in p.content_type or _HTML_SNIFF.search(_head(p)[:1024]):
+        return True
+    # wide text (UTF-16) hides its markup from the byte sniff: look at the decoded text
+    return bool(p.text and b"\x00" in p.data[:1024] and _HTML_SNIFF.search(p.text[:1024].lstrip().encode()))
 
 
 def _is_squashed(p: Probe) -> bool:
@@ -105,7 +108,9 @@ def _read_html(p: Probe) -> Reading:
     from ..cleaning import main_text_of_html
     from . import html_tables
 
-    root = html_tables.parse_html(p.text)
+    from ..limits import shallow_html
+
+    root = html_tables.parse_html(shallow_html(p.text))
     if root is None:
         raise UnreadableDocument("HTML that no parser can read")
     meta_tags = metadata.html_meta(root)

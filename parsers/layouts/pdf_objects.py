@@ -19,6 +19,8 @@ import os
 import threading
 from dataclasses import dataclass, field
 
+from ..limits import check_time
+
 
 @dataclass
 class PageObjects:
@@ -67,6 +69,7 @@ def pdfplumber_pages(data: bytes) -> list[PageObjects]:
     out = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for n, page in enumerate(pdf.pages):
+            check_time(f"reading page {n + 1}")
             mb_x0, mb_top = page.mediabox[:2]
             chars = []
             for c in page.chars:
@@ -139,6 +142,7 @@ def _pdfium_pages(data: bytes) -> list[PageObjects]:
         pages = []
         doctop = 0.0
         for n in range(len(doc)):
+            check_time(f"reading page {n + 1}")
             page = doc[n]
             try:
                 pages.append(_read_page(raw, page, n, doctop))
