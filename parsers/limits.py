@@ -39,7 +39,7 @@ class OutOfTime(BaseException):
 @dataclass(frozen=True)
 class Limits:
     document_bytes: int = 128 * MB  # any document
-    text_bytes: int = 8 * MB  # HTML and plain text: trafilatura takes ~1 s a MB, more on larger pages
+    text_bytes: int = 16 * MB  # HTML and plain text: trafilatura takes ~1 s a MB, more on larger pages
     decompressed_bytes: int = 256 * MB  # DOCX members, PDF Flate streams (images excluded), together
     pages: int = 400
     html_depth: int = 200  # deeper pages are read with their wrapper elements dropped
