@@ -6,7 +6,7 @@ the year of publication, or nothing at all).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年度?")
 _YEAR_PERIOD = re.compile(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日?\s*(?:起\s*)?(?:至|到|—|-|–|~)")
@@ -39,6 +39,7 @@ class Meta:
     publication_date: str | None = None
     site_id_code: str | None = None
     region_code: str | None = None
+    body_names: list[str] = field(default_factory=list)
 
 
 def find_title(text: str) -> str | None:
@@ -100,6 +101,28 @@ def date_from(text: str) -> str | None:
     return None
 
 
+_ISSUER_LABEL = re.compile(r"^\s*(?:发布机构|发文机关|发布单位|发布部门|发文单位)\s*[:：]?\s*(.*?)\s*$")
+
+
+def _issuer_of(root) -> str | None:
+    """发布机构 of the page's metadata block: a label cell and the cell after it, or both in one."""
+    for el in root.iter("td", "th", "span", "li", "dt", "dd", "p", "div"):
+        own = el.text_content()
+        if len(own) > 60:
+            continue
+        m = _ISSUER_LABEL.match(own)
+        if not m:
+            continue
+        value = m.group(1)
+        if not value:
+            nxt = el.getnext()
+            value = nxt.text_content().strip() if nxt is not None else ""
+        value = re.sub(r"\s+", "", value)
+        if 2 <= len(value) <= 40:
+            return value
+    return None
+
+
 def html_meta(root) -> dict[str, str]:
     """The national website standard's <meta> tags and the metadata block (发布机构, 成文日期…)."""
     out: dict[str, str] = {}
@@ -112,10 +135,75 @@ def html_meta(root) -> dict[str, str]:
     t = root.find(".//title")
     if t is not None and t.text_content().strip():
         out["html_title"] = t.text_content().strip()
+    m = _SITE_CODE_TEXT.search(root.text_content()[-20000:])
+    if m:  # the footer's 网站标识码 where the page has no SiteIDCode <meta>
+        out.setdefault("SiteIDCode", m.group(1))
+    issuer = _issuer_of(root)
+    if issuer:
+        out["issuer"] = issuer
     h1 = root.find(".//h1")
     if h1 is not None and h1.text_content().strip():
         out["h1"] = re.sub(r"\s+", " ", h1.text_content()).strip()
     return out
+
+
+# A body's printed name: CJK, letters and the joiners bodies use (国网河南省电力公司柘城县供电公司,
+# 吉林省安图县林业局-安图县林业局); the signature line above the report's date.
+_NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z（）()·\-—]{3,40}$")
+_SIGNATURE_DATE = re.compile(r"^(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日?)?$|^(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}$")
+_PREFIX_STOP = re.compile(r"[\s\d\W_]")
+_PLACE_ENDS = set("省市区县州盟旗")  # a printed place before the name ends with its division word
+_LEADING_WORDS = re.compile(r"^(?:.*?(?:请与|联系|年度|年|在|由|与|向|经|对|为|是|据|和|及))?")
+_BODY_WORDS = re.compile(r"(人民政府|政府|办公室|办公厅|委员会|局|厅|委|办|院|中心|公司|所|站|队|街道|镇|乡|管委会|管理委员会|法院|检察院)$")
+
+
+def signature(text: str) -> str | None:
+    """The body's name signed at the end of the report, above its date."""
+    lines = [ln.strip(" \t\u00a0\u3000") for ln in text[-3000:].split("\n")]
+    lines = [ln for ln in lines if ln]
+    for k in range(len(lines) - 1, 0, -1):
+        if _SIGNATURE_DATE.match(lines[k]) and _NAME.match(lines[k - 1]) and _BODY_WORDS.search(lines[k - 1]):
+            return lines[k - 1]
+        if len(lines) - k > 12:
+            break
+    return None
+
+
+def fuller_mentions(name: str, text: str, limit: int = 3) -> list[str]:
+    """The body's name as the text prints it with the places before it (新华区教育局 printed as
+    平顶山市新华区教育局): the words that run into it, back to punctuation, space or a figure."""
+    out: list[str] = []
+    if not name or len(name) < 3:
+        return out
+    start = 0
+    while len(out) < limit:
+        i = text.find(name, start)
+        if i < 0:
+            break
+        j = i
+        while j > 0 and i - j < 12 and not _PREFIX_STOP.match(text[j - 1]):
+            j -= 1
+        prefix = _LEADING_WORDS.sub("", text[j:i])
+        if prefix and prefix[-1] in _PLACE_ENDS and prefix + name not in out:
+            out.append(prefix + name)
+        start = i + len(name)
+    return out
+
+
+def body_names(text: str, *printed: str | None) -> list[str]:
+    """Every name the report prints for its body, in the order given (发布机构, the title's,
+    the page's 来源…), each preceded by its fuller mentions in the text, then the signature."""
+    names: list[str] = []
+    sign = signature(text)
+    for n in [*printed, sign]:
+        n = re.sub(r"\s+", "", n or "")
+        for m in [*fuller_mentions(n, text), n]:
+            if m and m not in names:
+                names.append(m)
+    return names
+
+
+_SITE_CODE_TEXT = re.compile(r"网站标识码\s*[:：]?\s*(\d{10})")
 
 
 def region_from_site_id(code: str | None) -> str | None:
@@ -139,8 +227,10 @@ def read_meta(text: str, html: dict[str, str] | None = None) -> Meta:
     title = title or find_title(text)
     meta = Meta(title=title)
     meta.year = year_from(title, text)
-    agency = html.get("ContentSource") or None
-    meta.agency = agency or agency_from(title, text)
+    issuer = html.get("issuer") or next((m.group(2).strip() for m in _HEADER_FIELD.finditer(text[:3000])
+                                          if m.group(1) == "发布机构" and m.group(2).strip()), None)
+    title_agency = agency_from(title, text) if title else None
+    meta.agency = issuer or html.get("ContentSource") or agency_from(title, text)
     pub = html.get("PubDate") or html.get("pubdate") or ""
     m = _ISO_DATE.search(pub)
     if m:
@@ -149,6 +239,10 @@ def read_meta(text: str, html: dict[str, str] | None = None) -> Meta:
     else:
         meta.publication_date = date_from(text)
     meta.site_id_code = html.get("SiteIDCode")
+    if not meta.site_id_code:
+        m = _SITE_CODE_TEXT.search(text[-20000:])
+        meta.site_id_code = m.group(1) if m else None
     meta.region_code = region_from_site_id(meta.site_id_code)
+    meta.body_names = body_names(text, issuer, title_agency, html.get("ContentSource"), meta.agency)
     return meta
 

@@ -85,7 +85,7 @@ def _finish(grid: Grid, text: str, base: dict, meta_tags: dict, tokens=None) -> 
     meta = metadata.read_meta(text, meta_tags)
     report = Report(NEEDS_REVIEW, layout=grid.layout, title=meta.title, agency=meta.agency, year=meta.year,
                     publication_date=meta.publication_date, site_id_code=meta.site_id_code,
-                    region_code=meta.region_code, narrative=narrative.sections(text), **base)
+                    region_code=meta.region_code, body_names=meta.body_names, narrative=narrative.sections(text), **base)
     tokens = tokens_of(grid) if tokens is None else tokens
     template = templates.detect(all_labels(tokens))
     if template is None:

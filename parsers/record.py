@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-PARSER_VERSION = "0.3.0"  # 0.3.0: annotated and unreadable cells; a rule a blank or damaged cell leaves unchecked needs review
+PARSER_VERSION = "0.3.1"  # 0.3.1: the body's printed names (body_names), 发布机构 of the metadata block first, the footer's 网站标识码
 
 # Kinds of printed value.  Blank is not zero: a blank cell keeps kind "blank".
 NUMBER, ZERO, BLANK, NOT_APPLICABLE, TEXT = "number", "zero", "blank", "not_applicable", "text"
@@ -90,6 +90,9 @@ class Report:
     template: str | None = None  # "2019" | "2021" | None
     region_code: str | None = None  # 6-digit GB/T 2260 code where the page says it (SiteIDCode)
     site_id_code: str | None = None
+    # Every name the report prints for its body, fullest first (发布机构, the agency as the text
+    # prints it with its places, the agency, the signature): what its region is read from.
+    body_names: list[str] = field(default_factory=list)
     tables: dict[str, dict[str, list[Cell]] | None] = field(
         default_factory=lambda: {t: None for t in TABLES}
     )

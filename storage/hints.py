@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, fields, replace
 
 from parsers.record import Report
 
+from .regions import settle_region
+
 
 @dataclass(frozen=True)
 class Hints:
@@ -34,12 +36,16 @@ NO_HINTS = Hints()
 
 
 def hints_applied(report: Report, hints: Hints = NO_HINTS) -> Report:
-    """The record to store: a copy of the parser's `report` with the body's region code (the
-    page's SiteIDCode, else the parser's reading of it, else the registry's code for the site),
-    and the year of the list title where the report has none. The parser's record is not changed."""
-    changes: dict = {"region_code": hints.region_code or report.region_code or hints.registry_region_code}
+    """The record to store: a copy of the parser's `report` with the year of the list title where
+    the report has none, and the code of the body that wrote it (storage.regions.settle_region:
+    read from the body's printed names; the page's SiteIDCode region, else the parser's reading of
+    it, and the registry's code for the site are hints, their disagreements findings). The
+    parser's record is not changed."""
+    changes: dict = {}
     if not report.site_id_code and hints.site_id_code:
         changes["site_id_code"] = hints.site_id_code
     if report.year is None and hints.year:
         changes.update(year=hints.year, reasons=[*report.reasons, "year taken from the list title"])
-    return replace(report, **changes)
+    copy = replace(report, **changes)
+    settle_region(copy, site_code=hints.region_code or report.region_code, registry_code=hints.registry_region_code)
+    return copy

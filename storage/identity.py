@@ -1,7 +1,14 @@
-"""Who a report belongs to: the body (agency) and the year; versions of one body-year share a key."""
+"""Who a report belongs to: the body (agency) and the year; versions of one body-year share a key.
+
+A body prints its name with or without its places (平顶山市新华区教育局, 新华区教育局), and the same
+report is published on several sites.  Where the body's region is known, the key is that region
+and the name without the region's own place names, so both printings are one body.
+"""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
+
+from .regions import chain, is_region_code
 
 
 def body_of(agency: str | None, site_id_code: str | None, url: str | None, sha256: str) -> str:
@@ -17,9 +24,28 @@ def body_of(agency: str | None, site_id_code: str | None, url: str | None, sha25
     return f"doc:{sha256}"
 
 
-def report_key_of(body: str, year: int | None, sha256: str) -> str:
+def bare_name(body: str, region_code: str, year: int | None = None) -> str:
+    """The body's name without the leading place names of its own region and the regions
+    around it: 平顶山市新华区教育局 in 410402 -> 教育局."""
+    names = sorted({n for d in chain(region_code, year) for n in (d.name, d.short) if len(n) >= 2},
+                   key=len, reverse=True)
+    rest, changed = body, True
+    while changed:
+        changed = False
+        for n in names:
+            if rest.startswith(n) and len(rest) > len(n):
+                rest, changed = rest[len(n):], True
+                break
+    return rest
+
+
+def report_key_of(body: str, year: int | None, sha256: str, region_code: str | None = None) -> str:
     # Without a year there is nothing to version against: the document is its own report.
-    return f"{body}|{year}" if year is not None else f"{body}|doc:{sha256[:16]}"
+    if year is None:
+        return f"{body}|doc:{sha256[:16]}"
+    if is_region_code(region_code) and not body.startswith(("site:", "url:", "doc:")):
+        return f"{region_code}|{bare_name(body, region_code, year)}|{year}"
+    return f"{body}|{year}"
 
 
 def host_of(url: str | None) -> str | None:

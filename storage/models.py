@@ -42,13 +42,17 @@ class Base(DeclarativeBase):
 
 
 class Region(Base):
-    """An administrative region by its 6-digit GB/T 2260 code; parent is the enclosing region."""
+    """An administrative region by its 6-digit GB/T 2260 code; parent is the enclosing region.
+    Every division since 1980 (storage/regions.py's data): first_year/last_year the years the
+    code was in use, last_year NULL for a division that exists today."""
 
     __tablename__ = "regions"
     code: Mapped[str] = mapped_column(String(6), primary_key=True)
     name: Mapped[str | None] = mapped_column(String(100))
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
     level: Mapped[int] = mapped_column(Integer)  # 1 province, 2 prefecture, 3 county
+    first_year: Mapped[int | None] = mapped_column(Integer)
+    last_year: Mapped[int | None] = mapped_column(Integer)
 
 
 class Site(Base):

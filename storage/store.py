@@ -309,7 +309,7 @@ def write_report(conn: Connection, document_id: int, sha: str, url: str | None,
     rows = derive(report)
     cols = rows["columns"]
     body = body_of(report.agency, report.site_id_code, url, sha)
-    key = report_key_of(body, report.year, sha)
+    key = report_key_of(body, report.year, sha, cols["region_code"])
     ensure_region(conn, cols["region_code"])
     existing = None if new_document else conn.execute(  # a new document has no report yet
         select(rv.c.id, rv.c.report_key, rv.c.content_digest, rv.c.parser_version)
