@@ -153,7 +153,7 @@ _NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z（）()·\-—]{3,40}$")
 _SIGNATURE_DATE = re.compile(r"^(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日?)?$|^(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}$")
 _PREFIX_STOP = re.compile(r"[\s\d\W_]")
 _PLACE_ENDS = set("省市区县州盟旗")  # a printed place before the name ends with its division word
-_LEADING_WORDS = re.compile(r"^(?:.*?(?:请与|联系|年度|年|在|由|与|向|经|对|为|是|据|和|及))?")
+_LEADING_WORDS = re.compile(r"^(?:.*(?:请与|联系|年度|年|在|由|与|向|经|对|为|是|据|和|及|的|了|将|把|被))?")
 _BODY_WORDS = re.compile(r"(人民政府|政府|办公室|办公厅|委员会|局|厅|委|办|院|中心|公司|所|站|队|街道|镇|乡|管委会|管理委员会|法院|检察院)$")
 
 
@@ -184,7 +184,10 @@ def fuller_mentions(name: str, text: str, limit: int = 3) -> list[str]:
         while j > 0 and i - j < 12 and not _PREFIX_STOP.match(text[j - 1]):
             j -= 1
         prefix = _LEADING_WORDS.sub("", text[j:i])
-        if prefix and prefix[-1] in _PLACE_ENDS and prefix + name not in out:
+        # A place before the name ends with its division word — or the name begins with it
+        # (吉林 + 市林业局: the title's 市林业局 printed in full in the text).
+        if prefix and (prefix[-1] in _PLACE_ENDS or (name[0] in _PLACE_ENDS and 2 <= len(prefix) <= 4)) \
+                and prefix + name not in out:
             out.append(prefix + name)
         start = i + len(name)
     return out

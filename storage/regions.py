@@ -263,6 +263,7 @@ def region_of(body_names: list[str], year: int | None = None, *, site_code: str 
     hints = [(name, code) for name, code in (("site", site_code), ("registry", registry_code))
              if is_region_code(code)]
     found: set[str] = set()
+    conflicts: list[tuple[str, str]] = []
     for name in body_names:  # the fullest names first: a later one only narrows what they said
         codes = candidates(name, year)
         if not codes:
@@ -273,10 +274,14 @@ def region_of(body_names: list[str], year: int | None = None, *, site_code: str 
         deeper, same = level_of(min(codes)) > level_of(min(found)), level_of(min(codes)) == level_of(min(found))
         if deeper:
             narrowed = {c for c in codes if any(within(c, f, year) for f in found)}
-            found = narrowed or (codes if len(found) > 1 else found)
         else:
             narrowed = (found & codes) if same else {f for f in found if any(within(f, c, year) for c in codes)}
-            found = narrowed or found
+        if narrowed:
+            found = narrowed
+        elif len(found) > 1 and deeper:
+            found = codes
+        elif len(found) == 1 and len(codes) == 1:  # the report names its body in two places
+            conflicts.append((name, next(iter(codes))))
     basis = "body"
     if len(found) > 1:  # a name several places share: the hints say which, if exactly one fits
         for hint_name, hint in hints:
@@ -287,6 +292,10 @@ def region_of(body_names: list[str], year: int | None = None, *, site_code: str 
     reading = RegionReading(None, None)
     if len(found) == 1:
         reading.code, reading.basis = next(iter(found)), basis
+        for name, other in conflicts:
+            reading.findings.append(Finding(
+                "region.names_differ", f"the report also names its body {name}, in {_describe(other, year)}; "
+                f"the first name read, in {_describe(reading.code, year)}, is kept", severity="info"))
     elif found:
         reading.findings.append(Finding(
             "region.ambiguous", "the body's name fits several regions: "

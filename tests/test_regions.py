@@ -62,6 +62,9 @@ def test_regions_table_holds_every_division(engine):
     (["柘城县城关镇人民政府"], 2017, None, "411400", "411424", "body", set()),  # inside the site's region
     (["内蒙古自治区人民政府"], 2018, None, "150600", "150000", "body", {"region.registry_differs"}),
     (["朝阳区人民政府"], 2020, None, "220100", "220104", "body+registry", set()),
+    # a copy whose printed names disagree (吉林市 in its text, 安图县 in its 来源): the first is kept, and said
+    (["吉林市林业局", "市林业局", "吉林省安图县林业局-安图县林业局"], 2018, "220200", "220200", "220200", "body",
+     {"region.names_differ"}),
 ])
 def test_region_of_the_body(names, year, site, registry, code, basis, rules):
     reading = regions.region_of(names, year, site_code=site, registry_code=registry)
