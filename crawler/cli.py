@@ -40,6 +40,9 @@ def register(subparsers) -> None:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8800)
     s.add_argument("--truth", metavar="FILE", help="write the portal's truth (every report URL) as JSON and exit")
+    s.add_argument("--faults", action="store_true",
+                   help="fault mode: every report answers its first request with 503 + Retry-After, and one "
+                        "site lists pages that fail in every way a server can (samples/portal/faults.py)")
     s.set_defaults(func=_serve)
 
     d = subparsers.add_parser("demo", help="start the sample portal, crawl it into the database, print a summary")
@@ -184,6 +187,11 @@ def _serve(args) -> int:
     if args.truth:
         with open(args.truth, "w", encoding="utf-8") as f:
             json.dump(truth(base_url=f"http://{args.host}:{args.port}"), f, ensure_ascii=False, indent=1)
+        return 0
+    if args.faults:
+        from samples.portal.faults import serve as serve_faults
+
+        serve_faults(args.host, args.port)
         return 0
     serve(args.host, args.port)
     return 0

@@ -26,6 +26,9 @@ class FailedRequestMiddleware:
 
     def process_exception(self, request, exception, spider=None):
         if not isinstance(exception, IgnoreRequest):  # robots.txt, off-site: not a failure
-            record_fault(self.crawler, "download_error", f"{type(exception).__name__}: {exception} ({request.url})",
+            from .middlewares import classify
+
+            kind, words = classify(exception)  # timeout, truncated, oversize, connection_lost, …
+            record_fault(self.crawler, kind, f"{words}: {type(exception).__name__}: {exception} ({request.url})",
                          entry_of(request))
         return None

@@ -19,8 +19,10 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
-DOWNLOAD_TIMEOUT = 60
-DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_TIMEOUT = float(os.environ.get("GOVREPORTS_DOWNLOAD_TIMEOUT", 60))
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024  # also the bound on a decompressed body
+# Only http(s) is fetched (SchemeMiddleware records other links): no ftp, local files, S3 or data: URLs.
+DOWNLOAD_HANDLERS = {"ftp": None, "file": None, "s3": None, "data": None}
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 
 # Retries with exponential back-off (crawler.middlewares.BackoffRetryMiddleware).
@@ -29,9 +31,17 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_BACKOFF_BASE = 2.0  # seconds; doubled on each attempt
 RETRY_BACKOFF_MAX = 60.0
+RETRY_AFTER_MAX = 300.0  # a server's Retry-After is honoured up to this; longer: a fault, left for a later run
 SOFT_BLOCK_RETRIES = 2  # "访问异常" pages with status 200 are retried this many times, then given up
 
 DOWNLOADER_MIDDLEWARES = {
+    # crawl faults recorded with their reason instead of ending in nothing (crawler.middlewares)
+    "crawler.middlewares.SchemeMiddleware": 10,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.RecordedRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.RecordedCompressionMiddleware": 590,
+    "crawler.middlewares.BodyCheckMiddleware": 585,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.SitePrefixMiddleware": 540,

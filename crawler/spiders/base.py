@@ -139,7 +139,11 @@ class ReportSpider(scrapy.Spider):
         self.crawler.stats.inc_value("govreports/soft_blocks")
         limit = self.crawler.settings.getint("SOFT_BLOCK_RETRIES", 2)
         if n >= limit:
+            from ..context import entry_of, record_fault
+
             self.logger.warning("soft block persists at %s; not stored", response.url)
+            record_fault(self.crawler, "soft_block", f"soft block persists after {limit} retries (a 200 page "
+                         f"that refuses the crawler): {response.url}", entry_of(response.request))
             return None
         self.logger.info("soft block at %s; retrying (%d/%d)", response.url, n + 1, limit)
         return response.request.replace(dont_filter=True,

@@ -14,6 +14,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ..grid import Grid
+from ..limits import check_time
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..templates import TableSpec, Template
@@ -135,6 +136,7 @@ def read_squashed(text: str, templates) -> Grid:
 @functools.lru_cache(maxsize=4096)
 def _splits_of_chunk(chunk: str, k: int) -> tuple[tuple[str, ...], ...]:
     """Ways to cut one space-free chunk into k valid printed numbers (memoised: a DP)."""
+    check_time("cutting squashed figures apart")
     if k == 1:
         return ((chunk,),) if _NUMBER_PART.match(chunk) else ()
     out = []
@@ -234,6 +236,7 @@ def _num(s: str) -> float | None:
 
 def _holds(eq, value) -> bool | None:
     """Does an equation hold, given value(row, col) -> number or None; None when it cannot be told."""
+    check_time("weighing the readings of squashed figures")  # their number can explode on damaged text
     left = [value(r, c) for r, c in eq.left]
     right = [value(r, c) for r, c in eq.right]
     if None in left or None in right:

@@ -827,10 +827,11 @@ def make_handler(portal: Portal):
 class PortalServer:
     """Run the portal in a background thread: ``with PortalServer() as srv: srv.url``."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, delay: float = 0.0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, delay: float = 0.0, handler=None) -> None:
         self.portal = Portal()
         self.portal.delay = delay
-        self.httpd = PortalHTTPServer((host, port), make_handler(self.portal))
+        # `handler`: makes the request handler from the portal (samples/portal/faults.py wraps it)
+        self.httpd = PortalHTTPServer((host, port), (handler or make_handler)(self.portal))
         self.thread: threading.Thread | None = None
 
     @property

@@ -1,0 +1,92 @@
+"""A crawl of the fault-mode portal (samples/portal/faults.py) against a clean crawl of the same site:
+the same reports end up stored, every report's first 503 + Retry-After is waited out, and every
+injected fault is in the run's failures with its reason and counted under its kind."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from samples.portal.faults import FAULT_SITE, FAULTS, FaultPortalServer, fault_url
+from samples.portal.server import PortalServer
+from storage.db import make_engine
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def crawl(tmp: Path, url: str, name: str) -> dict:
+    db = tmp / f"{name}.db"
+    cmd = [sys.executable, "-m", "govreports_cli", "--db", f"sqlite:///{db}", "crawl",
+           "--registry", str(ROOT / "samples/portal/sites.json"), "--base-url", url, "--site", FAULT_SITE,
+           "--impolite", "--no-progress", "--json"]
+    env = dict(os.environ, GOVREPORTS_ARCHIVE=str(tmp / f"{name}-archive"), GOVREPORTS_DOWNLOAD_TIMEOUT="3")
+    p = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=400)
+    assert p.returncode in (0, 1), p.stderr[-3000:]
+    summary = json.loads(p.stdout[p.stdout.index("{"):])
+    engine = make_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        summary["stored"] = sorted(tuple(r) for r in conn.execute(text(
+            "SELECT d.sha256, v.agency, v.year, v.status FROM report_versions v JOIN documents d ON d.id = v.document_id")))
+        summary["failures"] = [e for (errs,) in conn.execute(text("SELECT errors FROM crawl_runs")) for e in
+                               (json.loads(errs) if isinstance(errs, str) else errs or [])]
+    engine.dispose()
+    return summary
+
+
+@pytest.fixture(scope="module")
+def crawls(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("faults")
+    with PortalServer() as clean_srv:
+        clean = crawl(tmp, clean_srv.url, "clean")
+    with FaultPortalServer() as srv:
+        faulty = crawl(tmp, srv.url, "faults")
+        yield {"clean": clean, "faults": faulty, "srv": srv, "log": list(srv.portal.log)}
+
+
+def test_the_same_reports_as_a_clean_crawl(crawls):
+    clean, faulty = crawls["clean"], crawls["faults"]
+    assert clean["stored"] and faulty["stored"] == clean["stored"]
+    assert not clean["failures"]
+
+
+def test_every_injected_fault_is_a_failure_with_its_reason(crawls):
+    failures = crawls["faults"]["failures"]
+    for name, (what, kind) in FAULTS.items():
+        hits = [f for f in failures if fault_url(name) in f]
+        assert hits, f"{name} ({what}) left no failure: {failures}"
+    counted = crawls["faults"]["faults"]
+    for kind in {k for _, k in FAULTS.values()}:
+        assert counted.get(kind), (kind, counted)
+    assert crawls["srv"].faults_served.keys() >= set(FAULTS)
+
+
+def test_retry_after_is_waited_out(crawls):
+    log = [e for e in crawls["log"] if e["path"].split("?")[0] in crawls["srv"].report_paths and e["method"] == "GET"]
+    by_path: dict[str, list[float]] = {}
+    for e in log:
+        by_path.setdefault(e["path"], []).append(e["t"])
+    assert by_path
+    for path, times in by_path.items():
+        assert len(times) >= 2 and times[1] - times[0] >= 0.9, (path, times)
+
+
+def test_retry_after_forms():
+    from scrapy.http import Response
+
+    from crawler.middlewares import retry_after
+
+    def r(value):
+        return retry_after(Response("http://x/", headers={"Retry-After": value} if value is not None else {}))
+
+    assert r("120") == 120 and r("0") == 0 and r(None) is None and r("soon") is None
+    assert r("Wed, 21 Oct 2015 07:28:00 GMT") == 0  # a date in the past: now
+    from email.utils import format_datetime
+    from datetime import datetime, timedelta, timezone
+
+    later = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=600), usegmt=True)
+    assert 590 < r(later) <= 600
