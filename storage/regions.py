@@ -168,7 +168,7 @@ def within(inner: str, outer: str, year: int | None = None) -> bool:
 def division_rows() -> list[dict]:
     """The regions table's rows: every code of the data with its latest name, parent and level,
     and the years it was in use (last_year None: it exists today), parents before children.
-    Migration 0007 loads a snapshot of these (tests check it against the data)."""
+    Migration 0008 loads a snapshot of these (tests check it against the data)."""
     rows = []
     for ds in _all().values():
         d = ds[-1]

