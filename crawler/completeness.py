@@ -52,7 +52,8 @@ def site_facts(spider, stats: dict) -> dict:
         "columns": [{"url": c.url, "requested": c.requested, "answered": c.answered, "failed": c.failed[:5],
                      "declared_records": c.declared_records, "declared_pages": c.declared_pages, "lines": c.lines,
                      "entries": c.entries, "offsite": c.offsite, "caps": list(c.caps), "pager": sorted(c.pager),
-                     "needs_script": c.needs_script} for c in cols],
+                     # a first page without lines, drawn by script, and no line found anywhere in the column
+                     "needs_script": c.needs_script and not c.lines} for c in cols],
         "family": getattr(spider, "family", "") or None,
     }
 

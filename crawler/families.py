@@ -23,10 +23,10 @@ class Family:
     url_signs: tuple[str, ...] = ()  # regular expressions over the page URL and the page's hrefs
     list_api: bool = False  # lists come from an API: crawler.spiders.apis has its reader
 
-    def score(self, url: str, text: str) -> int:
-        """How many of the family's signatures the page shows (0: none)."""
-        n = sum(1 for p in _compiled(self.signs) if p.search(text))
-        return n + sum(1 for p in _compiled(self.url_signs) if p.search(url) or p.search(text))
+    def score(self, url: str, text: str) -> tuple[int, int]:
+        """(page signatures, URL signatures) the page shows."""
+        page = sum(1 for p in _compiled(self.signs) if p.search(text))
+        return page, sum(1 for p in _compiled(self.url_signs) if p.search(url) or p.search(text))
 
 
 _CACHE: dict[tuple[str, ...], tuple[re.Pattern, ...]] = {}
@@ -86,13 +86,14 @@ def family_named(name: str | None) -> Family | None:
 
 
 def detect(url: str, text: str) -> Family | None:
-    """The family a column page shows most signs of; an API family wins wherever its signs are
-    present (its list is not in the HTML). None: no family recognised (the generic readers do)."""
+    """The family a column page shows most signs of (a script or markup signature counts twice a
+    URL shape); an API family wins wherever its page signatures are present (its list is not in the
+    HTML). None: no family recognised (the generic readers do)."""
     best, best_score = None, 0
     for fam in FAMILIES:
-        s = fam.score(url, text)
-        if s and fam.list_api:
+        page, urls = fam.score(url, text)
+        if page and fam.list_api:
             return fam
-        if s > best_score:
-            best, best_score = fam, s
+        if 2 * page + urls > best_score:
+            best, best_score = fam, 2 * page + urls
     return best

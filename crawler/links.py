@@ -52,6 +52,7 @@ class ListLink:
     verdict: bool | None = None  # judge.is_report_title(title)
     why: str = ""
     group: str = ""  # the line's place in the page (tag path): lines of one list share it
+    line: bool = False  # a line of the page's list (its group holds dated or report lines), followed or not
 
 
 @dataclass
@@ -133,10 +134,20 @@ def _lines(anchors: list) -> dict:
 
 
 def _date(line, title: str) -> str | None:
+    """The date of a list line: in the line, else where markups put it beside the line (the next
+    ``<dd>`` or cell holding no link; the text between ``<br>`` around a bare anchor)."""
     text = _text(line)
     if title:
         text = text.replace(title, " ", 1)
     m = DATE.search(text) or DATE.search(title)
+    if not m:
+        nxt = line.getnext()
+        if nxt is not None and isinstance(nxt.tag, str) and not nxt.xpath(".//a"):
+            m = DATE.search(_text(nxt))
+    if not m and line.tag == "a":
+        prev = line.getprevious()
+        before = (prev.tail if prev is not None else line.getparent().text) or ""
+        m = DATE.search(before.rsplit("\n", 1)[-1] + " " + (line.tail or "").split("\n", 1)[0])
     if not m:
         return None
     y, mo, d = m.groups()
@@ -256,3 +267,6 @@ def _entries_by_list(page: ListPage) -> None:
             link.role = "entry"
         else:
             link.role, link.why = "nav", "title says nothing, not a line of the list"
+    for link in page.links:
+        link.line = (link.role in ("entry", "skip") and link.group in listed
+                     or link.role == "offsite" and link.verdict is not False and bool(link.date))

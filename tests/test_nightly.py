@@ -115,10 +115,16 @@ def test_second_nightly_sends_only_first_list_pages_and_robots(nightly):
     first, log1 = nightly["first"]
     second, log2 = nightly["second"]
     sites = json.loads(Path(reg).read_text(encoding="utf-8"))["sites"]
+    names = {s["name"] for s in sites}
     first_pages = {urlsplit(u).path for s in sites for u in s["start_urls"]}
-    # gkmlpt's column page is an empty shell; its first list page is the API's page 1
-    first_pages |= {"/longgang/gkmlpt/api/all/2155?page=1&sid=755039"} if any(
-        s["name"] == "longgang" for s in sites) else set()
+    # the first page of every sub-column of a column that lists only its sub-columns (year columns): a
+    # column page holding entries, all known, stops there (its sub-columns too)
+    info = srv.portal.list_info
+    bare = {s["name"] for s in sites if (i := info.get(urlsplit(s["start_urls"][0]).path)) and not i["reports"] + i["others"]}
+    first_pages |= {path for path, i in info.items() if i["n"] == 0 and i["site"] in bare}
+    # columns whose list is behind an API (gkmlpt, jpaas, IGS): their first list page is the API's page 1
+    api_first = ("/api/all/2155?page=1&", "paramJson=%7B%22pageNo%22%3A1%2C", "&pageNumber=1")
+    first_pages |= {p for p in page_requests(log1) if any(a in p for a in api_first)}
     paths = page_requests(log2)
     assert set(paths) <= first_pages | {"/robots.txt"}, sorted(set(paths) - first_pages)
     assert sum(p != "/robots.txt" for p in paths) == len(first_pages)

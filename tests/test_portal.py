@@ -39,7 +39,20 @@ def test_sites_provinces_years(portal):
     assert len({r["region_code"][:2] for r in t}) >= 3
     for s in sites:
         assert len({r["year"] for r in t if r["site"] == s}) >= 3, s
-    assert {s.family for s in portal.portal.sites} >= {"trs", "hanweb", "gkmlpt", "vsb", None}
+    from crawler.families import NAMES
+
+    assert {s.family for s in portal.portal.sites} == set(NAMES) | {None}  # every family of the one list
+
+
+def test_registry_names_the_columns_and_no_family(portal):
+    """samples/portal/sites.json registers each site the way a user would (no family), with its
+    report columns as start URLs."""
+    from samples.portal.server import REGISTRY
+
+    reg = json.loads(REGISTRY.read_text("utf-8"))
+    got = {s["name"]: s["start_urls"] for s in reg["sites"]}
+    assert got == portal.portal.columns()
+    assert not [s for s in reg["sites"] if "family" in s]
 
 
 def test_truth_matches_served_bytes(portal):

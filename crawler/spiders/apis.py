@@ -150,6 +150,7 @@ class Jpaas:
 
     family = "jpaas"
     PATH = "/api-gateway/jpaas-publish-server/front/page/build/unit"
+    API = re.compile(r"""['"]([^'"\s]*/api-gateway/jpaas-publish-server/front/page/build/unit)['"]""")
 
     def applies(self, spider, response) -> bool:
         return bool(self._params(spider, response.text))
@@ -160,16 +161,19 @@ class Jpaas:
             return None
         got["tagId"] = _opt(spider, text, "tagId") or ""
         got["pageSize"] = int(_opt(spider, text, "pageSize") or 15)
+        m = self.API.search(text)  # the page may name its gateway (a site under a path)
+        got["api"] = m.group(1) if m else self.PATH
         return got
 
     def _url(self, response, params: dict, page: int) -> str:
         q = {"parseType": "bulidstatic", "webId": params["webId"], "tplSetId": params["tplSetId"],
              "pageType": "column", "tagId": params["tagId"], "editType": "null", "pageId": params["pageId"],
              "paramJson": json.dumps({"pageNo": page, "pageSize": params["pageSize"]}, separators=(",", ":"))}
-        return response.urljoin(self.PATH) + "?" + urlencode(q)
+        return params["api"] + "?" + urlencode(q)
 
     def start(self, spider, response):
         params = self._params(spider, response.text)
+        params["api"] = response.urljoin(params["api"])
         req = spider.api_request(self, self._url(response, params, 1), response, page=1, params=params)
         if req is not None:
             yield req
@@ -241,5 +245,10 @@ def _with_param(url: str, key: str, value) -> str:
 READERS = {r.family: r for r in (HanwebJpage(), Gkmlpt(), Jpaas(), Igs())}
 
 
-def reader_for(family) -> object | None:
-    return READERS.get(family.name) if family is not None else None
+def readers_for(spider, response, family=None) -> list:
+    """The API readers that apply to a column page: the named family's, else every reader whose
+    API the page shows (whatever family the page was taken for)."""
+    if family is not None and family.name in READERS:
+        named = READERS[family.name]
+        return [named] if named.applies(spider, response) else []
+    return [r for r in READERS.values() if r.applies(spider, response)]

@@ -17,7 +17,7 @@ import scrapy
 from scrapy.http import HtmlResponse
 
 from .. import families, judge
-from ..links import ListLink, ListPage, canonical, read_links
+from ..links import ListPage, canonical, read_links
 from ..pagers import read_pager
 from . import apis
 from .base import ReportSpider
@@ -121,8 +121,8 @@ class ColumnSpider(ReportSpider):
                                 response.headers.get("Content-Type", b"").decode("latin-1"))
             return
         family = self._family(response)
-        reader = apis.reader_for(family)
-        if reader is not None and reader.applies(self, response):
+        readers = apis.readers_for(self, response, families.family_named(self.site.family) if self.site.family else None)
+        for reader in readers:
             yield from reader.start(self, response)
         root = response.selector.root
         base = response.xpath("//base/@href").get()
@@ -135,8 +135,8 @@ class ColumnSpider(ReportSpider):
         state.pager.update(pager.kinds)
         self.declare(state, pager.declared_records, pager.declared_pages)
         if response.url == column or canonical(response.url) == canonical(column):
-            lines = sum(1 for link in page.links if link.role in ("entry", "skip") or self._offsite_line(link))
-            state.needs_script = not lines and reader is None and bool(response.xpath("//script[not(@src)]"))
+            lines = sum(1 for link in page.links if link.line)
+            state.needs_script = not lines and not readers and bool(response.xpath("//script[not(@src)]"))
         for url in pager.pages:
             req = self.list_request(url, column)
             if req is not None:
@@ -166,14 +166,10 @@ class ColumnSpider(ReportSpider):
             return False
         return not self.path_prefix or p.path.startswith(self.path_prefix)
 
-    @staticmethod
-    def _offsite_line(link: ListLink) -> bool:
-        return link.role == "offsite" and link.verdict is not False and bool(link.date)
-
     def _follow(self, response, page: ListPage, state: ColumnState):
         followed = 0
         for link in page.links:
-            if link.role in ("entry", "skip") or self._offsite_line(link):
+            if link.line:
                 state.lines += 1
             record = {"url": link.url, "title": link.title, "date": link.date, "role": link.role,
                       "report_title": link.verdict, "list_url": response.url}
