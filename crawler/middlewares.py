@@ -190,7 +190,10 @@ class RecordedRedirectMiddleware(RedirectMiddleware):
                 record_fault(self.crawler, "scheme", f"redirect to a {scheme}:// URL not followed: "
                              f"{request.url} -> {target}", entry_of(request))
                 raise IgnoreRequest(f"redirect to {scheme}://")
-            if target in chain:
+            # A URL met again is a loop — unless the server set a cookie on the way (a cookie
+            # check that sends the client back to the page it asked for), once.
+            seen = chain.count(target)
+            if seen >= 2 or (seen and not response.headers.getlist("Set-Cookie")):
                 record_fault(self.crawler, "redirect_loop", f"redirect loop after {len(chain)} hops: "
                              + " -> ".join(chain[-4:] + [target]), entry_of(request))
                 raise IgnoreRequest("redirect loop")

@@ -90,3 +90,24 @@ def test_retry_after_forms():
 
     later = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=600), usegmt=True)
     assert 590 < r(later) <= 600
+
+
+def test_a_cookie_check_redirect_to_itself_is_not_a_loop():
+    from scrapy.http import Request, Response
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares import RecordedRedirectMiddleware
+
+    crawler = get_crawler(settings_dict={"REDIRECT_MAX_TIMES": 20})
+    mw = RecordedRedirectMiddleware.from_crawler(crawler)
+    req = Request("http://portal.example/list.html")
+    back = Response(req.url, status=302, headers={"Location": req.url, "Set-Cookie": "clearance=1"})
+    again = mw.process_response(req, back)
+    assert again.url == req.url  # followed once, with the cookie
+    from scrapy.exceptions import IgnoreRequest
+
+    with pytest.raises(IgnoreRequest):  # the same again: a loop
+        mw.process_response(again, Response(req.url, status=302, headers={"Location": req.url,
+                                                                           "Set-Cookie": "clearance=2"}))
+    with pytest.raises(IgnoreRequest):  # back to itself without a cookie: a loop at once
+        mw.process_response(req, Response(req.url, status=302, headers={"Location": req.url}))
