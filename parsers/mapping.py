@@ -6,6 +6,7 @@ after it in the same grid row.  What cannot be read for sure is marked, never gu
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -66,19 +67,54 @@ def _first(tokens: list[Token], rxs: list[re.Pattern], start: int = 0) -> int | 
     return None
 
 
+def _first_labelled_row(tokens: list[Token], specs, start: int = 0) -> int | None:
+    """The first row label of the table followed by figures: a table whose heading is misprinted
+    or not in the excerpt still starts where its rows do."""
+    stop = len(tokens)
+    for i in range(start, stop):
+        t = tokens[i]
+        if t.is_value:
+            continue
+        spec = _match_spec(t.label, specs)
+        if spec is not None and _figures_after(tokens, i, stop):
+            return i
+        if _wrapped_label(tokens, i, stop, specs, spec) is not None:
+            return i
+    return None
+
+
+def _headers_follow(tokens: list[Token], at: int, spec: TableSpec, window: int = 12) -> bool:
+    """The table's own column header words printed right after its anchor: the anchor opens the
+    table, not a sentence that names it."""
+    for t in tokens[at + 1: at + 1 + window]:
+        if not t.is_value and any(h in t.label for h in spec.headers):
+            return True
+    return False
+
+
+def _table_start(tokens: list[Token], spec: TableSpec, start: int) -> int | None:
+    at = _first(tokens, spec.start_regexes(), start)
+    if spec.block:
+        return at
+    row = _first_labelled_row(tokens, spec.rows, start)
+    found = [x for x in (at, row) if x is not None]
+    return min(found) if found else None
+
+
 def regions(tokens: list[Token], template: Template) -> dict[str, tuple[int, int] | None]:
-    """Where each of the template's tables begins and ends among the tokens: a table starts at its
-    first anchor after the table before it, and ends where the next table found begins."""
+    """Where each of the template's tables begins and ends among the tokens.  A table starts at
+    its first anchor after the table before it — its heading or first header cells, else its
+    first row label followed by figures — and ends where the next table found begins.  A block
+    table's anchor is a word of the narrative too: it counts after another table, or where the
+    table's own header words follow it."""
     starts: dict[str, int | None] = {}
     prev: int | None = None
     for spec in template.tables:
-        if spec.after_other_tables and prev is None:
-            starts[spec.name] = None  # its anchor alone is also a word of the narrative
-            continue
-        rxs = spec.start_regexes()
-        at = _first(tokens, rxs, prev or 0)
-        if at is None and prev is not None and not spec.after_other_tables:
-            at = _first(tokens, rxs)  # printed before the table that usually precedes it
+        at = _table_start(tokens, spec, prev or 0)
+        if at is None and prev is not None and not spec.block:
+            at = _table_start(tokens, spec, 0)  # printed before the table that usually precedes it
+        if at is not None and spec.after_other_tables and prev is None and not _headers_follow(tokens, at, spec):
+            at = None
         starts[spec.name] = at
         if at is not None:
             prev = at
@@ -89,13 +125,38 @@ def regions(tokens: list[Token], template: Template) -> dict[str, tuple[int, int
     return out
 
 
+class _Matcher:
+    """The first template row whose pattern a label matches, remembered per label: readers ask
+    about the same labels many times (anchors, wrapped pieces, misprints)."""
+
+    def __init__(self, specs: tuple[RowSpec, ...]):
+        self.specs = specs
+        self.patterns = [(spec, spec.regex) for spec in specs]
+        self.memo: dict[str, RowSpec | None] = {}
+
+    def __call__(self, label: str) -> RowSpec | None:
+        try:
+            return self.memo[label]
+        except KeyError:
+            pass
+        found = next((spec for spec, rx in self.patterns if rx.search(label)), None)
+        if len(self.memo) < 50_000:
+            self.memo[label] = found
+        return found
+
+
+_MATCHERS: dict[int, _Matcher] = {}
+
+
 def _match_spec(label: str, specs: tuple[RowSpec, ...]) -> RowSpec | None:
     if not label or len(label) > MAX_LABEL:
         return None
-    for spec in specs:
-        if spec.regex.search(label):
-            return spec
-    return None
+    matcher = _MATCHERS.get(id(specs))
+    if matcher is None or matcher.specs is not specs:  # a new tuple (ids are reused once freed)
+        if len(_MATCHERS) > 64:
+            _MATCHERS.clear()
+        matcher = _MATCHERS[id(specs)] = _Matcher(specs)
+    return matcher(label)
 
 
 def _figures_after(tokens: list[Token], i: int, stop: int) -> list[Token]:
@@ -177,14 +238,22 @@ class RowRead:
 
 
 def _read_rows(tokens: list[Token], span: tuple[int, int], tspec: TableSpec, hints: SquashedHints,
-               detached: bool, findings: list[Finding]) -> dict[str, RowRead]:
+               detached: bool, findings: list[Finding], placements: list | None = None) -> dict[str, RowRead]:
     specs, table = tspec.rows, tspec.name
     start, stop = span
     found: dict[str, RowRead] = {}
     empty_labels: dict[str, int] = {}
     used: set[int] = set()
     labelled = list(_labelled_rows(tokens, span, specs))
+    for i, spec in _misprinted_labels(tokens, span, specs, labelled):
+        labelled.append((i, spec, _figures_after(tokens, i, stop)))
+        findings.append(Finding("read.label_misprinted", f"row label printed as '{tokens[i].cell.text[:40]}': read as "
+                                f"'{spec.label}' (the only template row it resembles, in the template's order)",
+                                table, spec.key))
+    labelled.sort(key=lambda x: x[0])
     placement = _placement(labelled)
+    if placements is not None:
+        placements.append(placement)
     for i, spec, vals in labelled:
         t = tokens[i]
         n = len(spec.columns)
@@ -247,16 +316,92 @@ class Placement:
     hint: int = 0  # the commoner offset, for a flagged guess
 
 
+MAX_PIECES = 40  # a label printed one character per line is at most this many pieces
+
+
+def _wrapped_label(tokens: list[Token], i: int, stop: int, specs, own: RowSpec | None):
+    """A row label printed in pieces — wrapped over lines, or one character per line ("规" / "章")
+    — starting at token i: (index of its last piece, template row) where the pieces joined name
+    the row and figures follow the last piece.  No later piece may name a row of its own (that is
+    the next row, not a continuation) or open with an ordinal ("2."), a first piece that names a
+    row must name this one, and the
+    figures must fill the row (a lone figure after pieces is as likely a stray page number)."""
+    joined = tokens[i].label
+    if len(joined) >= MAX_LABEL:
+        return None
+    for k in range(i + 1, min(stop, i + MAX_PIECES)):
+        t = tokens[k]
+        if t.is_value or _match_spec(t.label, specs) is not None or _ORDINAL.match(t.label):
+            return None  # a figure, the next row's label, or a numbered piece that opens one
+        joined += t.label
+        if len(joined) > MAX_LABEL:
+            return None
+        spec = _match_spec(joined, specs)
+        if spec is not None and (own is None or spec is own):
+            if len(_figures_after(tokens, k, stop)) >= len(spec.columns):
+                return k, spec
+            return None
+    return None
+
+
 def _labelled_rows(tokens: list[Token], span: tuple[int, int], specs):
     """(label index, template row, figures printed after it) for every row label in the span."""
     start, stop = span
-    for i in range(start, stop):
+    i = start
+    while i < stop:
         t = tokens[i]
         if t.is_value:
+            i += 1
             continue
         spec = _match_spec(t.label, specs)
+        figures = _figures_after(tokens, i, stop) if spec is not None else []
+        if not figures:
+            wrapped = _wrapped_label(tokens, i, stop, specs, spec)
+            if wrapped is not None:
+                k, spec = wrapped
+                yield k, spec, _figures_after(tokens, k, stop)
+                i = k + 1
+                continue
         if spec is not None:
-            yield i, spec, _figures_after(tokens, i, stop)
+            yield i, spec, figures
+        i += 1
+
+
+_ORDINAL = re.compile(r"^(\(?[一二三四五六七八九十\d]{1,2}[.、)])")
+
+
+def _misprinted_labels(tokens: list[Token], span: tuple[int, int], specs, labelled):
+    """Row labels that match no template row but are one template row's label with a misprint
+    ("5.属于三类内容事务信息"): followed by figures, printed where the template's order puts that
+    row (between the rows read before and after it), resembling it and no other row."""
+    start, stop = span
+    order = {s.key: k for k, s in enumerate(specs)}
+    matched = sorted((i, order[spec.key]) for i, spec, vals in labelled if vals)
+    found_keys = {spec.key for _, spec, _ in labelled}
+    out = []
+    for i in range(start, stop):
+        t = tokens[i]
+        if t.is_value or not 6 <= len(t.label) <= MAX_LABEL or _match_spec(t.label, specs) is not None:
+            continue
+        if not _figures_after(tokens, i, stop):
+            continue
+        before = [o for j, o in matched if j < i]
+        after = [o for j, o in matched if j > i]
+        lo, hi = (before[-1] if before else -1), (after[0] if after else len(specs))
+        scored = []
+        for spec in specs:
+            if spec.key in found_keys or not spec.label or not lo < order[spec.key] < hi:
+                continue
+            want = label_text(spec.label)
+            m1, m2 = _ORDINAL.match(want), _ORDINAL.match(t.label)
+            if m1 and m2 and m1.group(1) != m2.group(1):
+                continue  # a different numbered row
+            scored.append((difflib.SequenceMatcher(None, want, t.label).ratio(), spec))
+        scored.sort(key=lambda x: -x[0])
+        if scored and scored[0][0] >= 0.8 and (len(scored) == 1 or scored[1][0] < scored[0][0] - 0.15):
+            out.append((i, scored[0][1]))
+            found_keys.add(scored[0][1].key)
+    return out
 
 
 def _placement(labelled) -> Placement:
@@ -372,9 +517,10 @@ def _cells_from(table: str, rr: RowRead, layout: str) -> list[Cell]:
 
 
 def _read_block(tokens: list[Token], span: tuple[int, int], tspec: TableSpec, template: Template,
-                layout: str, findings: list[Finding]):
+                layout: str, findings: list[Finding], trailing: int = 0):
     """A block table (table 4): its cells in printed order after the header rows, cut into the
-    template's rows by their column counts."""
+    template's rows by their column counts.  `trailing`: the empty cells every row of the other
+    tables ends with (ragged delimiters), dropped from this one's end first."""
     start, stop = span
     n = tspec.cell_count
     table = tspec.name
@@ -413,10 +559,21 @@ def _read_block(tokens: list[Token], span: tuple[int, int], tspec: TableSpec, te
         ambiguous = len(cands) != 1
         candidates = cands
     else:
-        while len(vals) > n and read_value(vals[-1].cell.text).kind == BLANK:
-            vals.pop()
+        if trailing and len(vals) - trailing >= n and all(_is_blank(t) for t in vals[len(vals) - trailing:]):
+            vals = vals[: len(vals) - trailing]  # the document's ragged line ends
         if len(vals) > n:
-            findings.append(Finding("read.extra_cells", f"{len(vals)} cells where {table} has {n}", table))
+            # Spacer blanks (ragged ends, a separator printed as an empty cell) may be dropped
+            # from either end; where that leaves two readings the cells are flagged.
+            offsets = _offsets(vals, n)
+            readings = {tuple(t.cell.text for t in vals[o:o + n]) for o in offsets}
+            if not offsets:
+                findings.append(Finding("read.extra_cells", f"{len(vals)} cells where {table} has {n}", table))
+            elif len(readings) > 1:
+                ambiguous = True
+                candidates = [[t.cell.text for t in vals[o:o + n]] for o in offsets]
+                findings.append(Finding("read.ambiguous_alignment", "blank cells at both ends of the table: the "
+                                        "figures' columns cannot be told for sure", table))
+            vals = vals[offsets[0]:offsets[0] + n] if offsets else vals[:n]
         texts = [t.cell.text for t in vals[:n]]
         sources = [t.cell for t in vals[:n]]
     out: dict[str, list[Cell]] = {}
@@ -448,11 +605,14 @@ def map_grid(grid: Grid, template: Template, tokens: list[Token] | None = None) 
     findings: list[Finding] = []
     tables: dict[str, dict[str, list[Cell]] | None] = {name: None for name in template.table_names}
     reads: dict[str, dict[str, RowRead]] = {}
+    trailing = 0  # the ragged line ends the row tables agree on, for the block tables
     for tspec in template.tables:
         span = spans[tspec.name]
         if span is None or tspec.block:
             continue
-        found = _read_rows(tokens, span, tspec, template.squashed, grid.detached_labels, findings)
+        placements: list[Placement] = []
+        found = _read_rows(tokens, span, tspec, template.squashed, grid.detached_labels, findings, placements)
+        trailing = max([trailing] + [p.trailing for p in placements])
         if found:
             reads[tspec.name] = found
     for table, found in reads.items():
@@ -470,9 +630,9 @@ def map_grid(grid: Grid, template: Template, tokens: list[Token] | None = None) 
         span = spans[tspec.name]
         if span is None or not tspec.block:
             continue
-        block = _read_block(tokens, span, tspec, template, grid.layout, findings)
+        block = _read_block(tokens, span, tspec, template, grid.layout, findings, trailing)
         if block:
             tables[tspec.name] = block
-            if any(c.ambiguous for cells in block.values() for c in cells):
+            if any(c.ambiguous and c.source.get("printed_run") for cells in block.values() for c in cells):
                 findings.append(Finding("read.ambiguous_cell", f"{tspec.name} cells run together", tspec.name))
     return Mapped(tables, findings)

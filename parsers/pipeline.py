@@ -87,11 +87,30 @@ def _finish(grid: Grid, text: str, base: dict, meta_tags: dict, tokens=None) -> 
                     publication_date=meta.publication_date, site_id_code=meta.site_id_code,
                     region_code=meta.region_code, body_names=meta.body_names, narrative=narrative.sections(text), **base)
     tokens = tokens_of(grid) if tokens is None else tokens
-    template = templates.detect(all_labels(tokens))
-    if template is None:
-        _settle_without_template(report, grid, text)
+    labels = all_labels(tokens)
+    template = templates.detect(labels)
+    if template is not None:
+        report.template = template.name
+        _read_tables(report, grid, template, tokens)
         return report
-    report.template = template.name
+    candidates = templates.undecided(labels)
+    if candidates and (report.year is None or report.year >= FIRST_TEMPLATE_YEAR):
+        # The tables print no row of their own template (an excerpt of the rows all templates
+        # share, table 4 alone): the rows every candidate prints alike are read, nothing else.
+        shared = templates.common(candidates)
+        if any(map_grid(grid, shared, tokens).tables.values()):
+            _read_tables(report, grid, shared, tokens)
+            report.template = None
+            report.status = NEEDS_REVIEW
+            report.reasons.insert(0, "the tables do not show which template they follow ("
+                                  + " or ".join(t.name for t in candidates) + "): only the rows the templates "
+                                  "print alike are read")
+            return report
+    _settle_without_template(report, grid, text)
+    return report
+
+
+def _read_tables(report: Report, grid: Grid, template, tokens) -> None:
     report.narrative = {k: v for k, v in report.narrative.items() if k in narrative.TEMPLATE_SECTIONS}
     mapped = map_grid(grid, template, tokens)
     report.tables = mapped.tables
@@ -109,7 +128,6 @@ def _finish(grid: Grid, text: str, base: dict, meta_tags: dict, tokens=None) -> 
         report.reasons.append("rows not printed: " + ", ".join(partial[:6]) + (" …" if len(partial) > 6 else ""))
         report.findings.append(Finding("read.rows_missing", f"{len(partial)} template rows not found", severity="error"))
     report.status = OK if not report.reasons else NEEDS_REVIEW
-    return report
 
 
 def _settle_without_template(report: Report, grid: Grid, text: str) -> None:

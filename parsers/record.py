@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-PARSER_VERSION = "0.3.1"  # 0.3.1: the body's printed names (body_names), 发布机构 of the metadata block first, the footer's 网站标识码
+PARSER_VERSION = "0.3.2"  # 0.3.2: tables found by row labels and header words, cells with separator debris, wrapped labels, page furniture
 
 # Kinds of printed value.  Blank is not zero: a blank cell keeps kind "blank".
 NUMBER, ZERO, BLANK, NOT_APPLICABLE, TEXT = "number", "zero", "blank", "not_applicable", "text"

@@ -273,8 +273,15 @@ def resolve(found: dict, template: "Template", table: str) -> None:
     eqs = template.equations(table, present)
     if not eqs or not any(rr.ambiguous and rr.candidates for rr in found.values()):
         return
-    within = {k: [e for e in eqs if {r for r, _ in e.left + e.right} == {k}] for k in found}
-    across = {k: [e for e in eqs if k in {r for r, _ in e.left + e.right} and e not in within[k]] for k in found}
+    within: dict[str, list] = {k: [] for k in found}
+    across: dict[str, list] = {k: [] for k in found}
+    for e in eqs:
+        rows = {r for r, _ in e.left + e.right}
+        if len(rows) == 1:
+            within.setdefault(next(iter(rows)), []).append(e)
+        else:
+            for r in rows:
+                across.setdefault(r, []).append(e)
     for key, rr in found.items():
         if rr.ambiguous and rr.candidates and within[key]:
             ok = [c for c in rr.candidates

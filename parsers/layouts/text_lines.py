@@ -3,6 +3,13 @@
 Lines with a delimiter are rows. Lines without one are cells; runs of them are grouped into
 rows, a new row starting at a label that follows figures. An empty line only separates; a
 line of white space (often a no-break space) is a printed blank cell.
+
+One cell per line also comes with separator debris: each cell's line ends with a pipe
+("规章 |", spans add more: "第二十条第(一)项 | |||"), an empty cell is a line of one pipe, and
+a row may open or end with a line of pipes.  Such lines are cells, not pipe rows: the pipes
+are stripped, a lone "|" is a blank cell and longer runs of bare pipes only separate.  Blank
+cells that are only separators end up at the end of a row, where the mapper drops them as
+spacers (and flags the row where two placements remain possible).
 """
 from __future__ import annotations
 
@@ -13,6 +20,10 @@ from ..values import is_value_text
 
 _MD_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _ONLY_PIPES = re.compile(r"^[\s|]+$")
+# A line holding one cell followed by pipes only: "规章 |", "0 | ||", "第二十条第(一)项 | |||".
+_ONE_CELL_PIPED = re.compile(r"^\s*(?P<cell>[^|]*[^|\s][^|]*?)\s*\|[\s|]*$")
+# A line of figures only, separated by white space ("0 0 0 0 0", a PDF text row): three or more.
+_FIGURES_ONLY = re.compile(r"^-?[\d.,]+(?:[ \t\u00a0]+-?[\d.,]+){2,}$")
 # "行政许可 97" or "规章 0 0 0": a short label followed by figures on one line.
 _LABEL_THEN_FIGURES = re.compile(r"^(?P<label>\S.{0,40}?[^\d\s.,/-])\s+(?P<figs>-?[\d.,]+(?:\s+-?[\d.,]+)*)\s*$")
 
@@ -30,27 +41,36 @@ def split_pipes(line: str, markdown: bool = False) -> list[str]:
     return [c.strip() for c in s.split("|")]
 
 
+def _piped_cells(lines: list[str]) -> bool:
+    """Cells one per line, each followed by separator pipes (see the module docstring)."""
+    one = sum(1 for ln in lines if _ONE_CELL_PIPED.match(ln))
+    multi = sum(1 for ln in lines if "|" in ln and not _ONLY_PIPES.match(ln) and not _ONE_CELL_PIPED.match(ln))
+    return one >= 10 and one >= 3 * multi
+
+
 def classify(text: str) -> str:
-    lines = [ln for ln in text.split("\n") if ln.strip()]
+    return _classify([ln for ln in text.split("\n") if ln.strip()])[0]
+
+
+def _classify(lines: list[str]) -> tuple[str, bool]:
+    """(layout, whether cells carry separator pipes)."""
     if not lines:
-        return "empty"
+        return "empty", False
     tabs = sum(1 for ln in lines if "\t" in ln.strip("\n") and ln.strip("\t ").count("\t") >= 1)
     pipes = sum(1 for ln in lines if "|" in ln and not _ONLY_PIPES.match(ln))
     rules = sum(1 for ln in lines if _MD_RULE.match(ln.strip()) and "|" in ln)
-    sep_pipes = sum(1 for ln in lines if ln.strip() == "|")
     if rules >= 2:
-        return "pdf-text-markdown"
+        return "pdf-text-markdown", False
     if tabs >= 5 and tabs >= pipes:
-        return "tab-text"
-    if pipes >= 5:
-        return "pipe-text"
-    if sep_pipes >= 5:
-        return "cell-per-line"  # cells each on a line, separated by lines of '|'
-    return "cell-per-line"
+        return "tab-text", False
+    piped = pipes >= 5 and _piped_cells(lines)
+    if pipes >= 5 and not piped:
+        return "pipe-text", False
+    return "cell-per-line", piped  # also cells separated by lines of '|', or carrying trailing pipes
 
 
 def read_text(text: str) -> Grid:
-    layout = classify(text)
+    layout, piped = _classify([ln for ln in text.split("\n") if ln.strip()])
     grid = Grid(layout=layout, detached_labels=(layout == "pdf-text-markdown"))
     current: list[str] | None = None  # a row being grouped from one-cell lines
     has_values = False
@@ -61,32 +81,8 @@ def read_text(text: str) -> Grid:
             grid.add_row(current)
         current, has_values = None, False
 
-    for raw in text.split("\n"):
-        line = raw.rstrip("\n")
-        stripped = line.strip()
-        if not line:
-            continue  # an empty line only separates cells
-        if _ONLY_PIPES.match(line) and "|" in line:
-            continue  # a separator line (township '|' lines, markdown borders)
-        if "\t" in line and not stripped:
-            continue  # a row of empty tab cells carries nothing
-        if "\t" in line.strip(" \u00a0") and stripped:
-            flush()
-            grid.add_row([c.strip() for c in line.split("\t")])
-            continue
-        if "|" in line and stripped:
-            if _MD_RULE.match(stripped):
-                continue
-            flush()
-            grid.add_row(split_pipes(line, markdown=layout == "pdf-text-markdown"))
-            continue
-        m = _LABEL_THEN_FIGURES.match(stripped) if stripped else None
-        if m and layout != "cell-per-line":
-            flush()
-            grid.add_row([m.group("label").strip()] + m.group("figs").split())
-            continue
-        # One cell on this line.
-        cell = stripped  # a white-space-only line is a printed blank cell
+    def one_cell(cell: str):
+        nonlocal current, has_values
         is_value = is_value_text(cell)
         if current is None:
             current, has_values = [], False
@@ -95,6 +91,45 @@ def read_text(text: str) -> Grid:
             current = []
         current.append(cell)
         has_values = has_values or is_value
+
+    for raw in text.split("\n"):
+        line = raw.rstrip("\n")
+        stripped = line.strip()
+        if not line:
+            continue  # an empty line only separates cells
+        if _ONLY_PIPES.match(line) and "|" in line:
+            if piped and stripped == "|":
+                one_cell("")  # an empty cell followed by its pipe
+            continue  # a separator line (township '|' lines, markdown borders, row ends)
+        if piped:
+            m = _ONE_CELL_PIPED.match(line)
+            if m:
+                one_cell(m.group("cell").strip())
+                continue
+        if "\t" in line and not stripped:
+            continue  # a row of empty tab cells carries nothing
+        if "\t" in line.strip(" \u00a0") and stripped:
+            flush()
+            if "|" in line:  # tabs and pipes mixed: both separate cells
+                grid.add_row(split_pipes(line.replace("\t", " | ")))
+            else:
+                grid.add_row([c.strip() for c in line.split("\t")])
+            continue
+        if "|" in line and stripped:
+            if _MD_RULE.match(stripped):
+                continue
+            flush()
+            grid.add_row(split_pipes(line, markdown=layout == "pdf-text-markdown"))
+            continue
+        if stripped and _FIGURES_ONLY.match(stripped):
+            flush()  # a row of figures printed on one line (PDF text): one cell each
+            grid.add_row(stripped.split())
+            continue
+        m = _LABEL_THEN_FIGURES.match(stripped) if stripped else None
+        if m:
+            flush()
+            grid.add_row([m.group("label").strip()] + m.group("figs").split())
+            continue
+        one_cell(stripped)  # a white-space-only line is a printed blank cell
     flush()
     return grid
-

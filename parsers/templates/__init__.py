@@ -3,6 +3,9 @@
 To add a template: write one module with a ``TEMPLATE = Template(...)`` (see base.py for what it
 provides) and list it in TEMPLATES below.  Nothing else in the project names a template.
 """
+import functools
+from dataclasses import replace
+
 from . import t2019, t2021
 from .base import (TABLE3_COLUMNS, TABLE4_BLOCKS, TABLE4_COLUMNS, TOTALS_FIELDS, ColumnBalance,  # noqa: F401
                    ColumnTotal, RowSpec, RowTotal, TableSpec, Template, TotalsSpec)
@@ -22,6 +25,43 @@ def detect(labels: list[str]) -> Template | None:
     if best_score == 0 or (len(scored) > 1 and scored[1][0] == best_score):
         return None
     return best
+
+
+def undecided(labels: list[str]) -> tuple[Template, ...]:
+    """The templates the tables might follow when detect() cannot tell (a tie, or no template's
+    own words printed, as in an excerpt that shows only rows every template shares)."""
+    scored = [(t.score(labels), t) for t in TEMPLATES]
+    best = max(score for score, _ in scored)
+    tied = tuple(t for score, t in scored if score == best)
+    return tied if len(tied) > 1 else ()
+
+
+@functools.lru_cache(maxsize=16)
+def common(candidates: tuple[Template, ...]) -> Template:
+    """A template of what every candidate prints alike: the tables they all have, the rows of the
+    same key and columns in each, and the rules over those rows.  Reading with it yields only
+    cells that are the same whichever candidate the document follows."""
+    first, rest = candidates[0], candidates[1:]
+    tables = []
+    for spec in first.tables:
+        others = [next((x for x in t.tables if x.name == spec.name), None) for t in rest]
+        if any(o is None for o in others):
+            continue
+        rows = tuple(r for r in spec.rows if all(any(o.key == r.key and o.columns == r.columns for o in other.rows)
+                                                 for other in others))
+        if rows:
+            tables.append(replace(spec, rows=rows))
+    keys = {(t.name, r.key) for t in tables for r in t.rows}
+
+    def applies(rule) -> bool:
+        if isinstance(rule, RowTotal):
+            return any(t.name == rule.table for t in tables)
+        rows = rule.parts + (rule.total,) if isinstance(rule, ColumnTotal) else rule.left + rule.right
+        return all((rule.table, k) in keys for k in rows)
+
+    rules = tuple(r for r in first.rules if applies(r))
+    return replace(first, name="/".join(t.name for t in candidates), tables=tuple(tables), markers=(), rules=rules,
+                   alternatives={}, totals=None)
 
 
 def application_totals(template: str | None, cells) -> dict | None:

@@ -29,6 +29,7 @@ class RowSpec:
     unit: str | None = None  # the column header's unit for money columns, if the template fixes one
     optional: bool = False  # not a template row, but printed by some bodies (kept when present)
     blank_ok: tuple[str, ...] = ()  # columns the template lets be printed blank (spacer cells)
+    label: str = ""  # the label as the template prints it (matched loosely where a report misprints it)
 
     @property
     def regex(self) -> re.Pattern:
@@ -267,8 +268,8 @@ class Template:
         return out
 
 
-def t3(key: str, pattern: str) -> RowSpec:
-    return RowSpec(key, pattern, TABLE3_COLUMNS)
+def t3(key: str, pattern: str, label: str = "") -> RowSpec:
+    return RowSpec(key, pattern, TABLE3_COLUMNS, label=label)
 
 
 # ----------------------------------------------------------------------------- national tables
@@ -283,30 +284,30 @@ T2_HEADING = "主动公开政府信息情况"
 
 # Table 3 rows shared by both templates, in printed order up to (五)不予处理.
 TABLE3_COMMON_HEAD = (
-    t3("new_received", r"本年新收"),
-    t3("carried_over", r"上年结转"),
-    t3("granted", r"予以公开$|^(\(一\))?予以公开"),
-    t3("partially_granted", r"部分公开"),
-    t3("denied_state_secret", r"国家秘密"),
-    t3("denied_law_forbidden", r"法律行政法规禁|禁止公开|^2\.?其他法律"),
-    t3("denied_three_safeties", r"三安全一稳定|危及"),
-    t3("denied_third_party", r"第三方合法权益"),
-    t3("denied_internal_affairs", r"内部事务"),
-    t3("denied_process_info", r"过程性信"),
-    t3("denied_enforcement_file", r"行政执法案卷"),
-    t3("denied_admin_query", r"行政查询事项"),
-    t3("unavailable_not_held", r"不掌握"),
-    t3("unavailable_needs_creation", r"没有现成信息|另行制作"),
-    t3("unavailable_unclear", r"补正后|仍不明确"),
-    t3("not_processed_complaint", r"信访|举报投诉"),
-    t3("not_processed_repeat", r"重复申请"),
-    t3("not_processed_publication", r"公开出版物"),
-    t3("not_processed_massive", r"大量反复"),
-    t3("not_processed_confirm", r"确认或重新出具|重新出具"),
+    t3("new_received", r"本年新收", "一、本年新收政府信息公开申请数量"),
+    t3("carried_over", r"上年结转", "二、上年结转政府信息公开申请数量"),
+    t3("granted", r"予以公开$|^(\(一\))?予以公开", "(一)予以公开"),
+    t3("partially_granted", r"部分公开", "(二)部分公开(区分处理的,只计这一情形,不计其他情形)"),
+    t3("denied_state_secret", r"国家秘密", "1.属于国家秘密"),
+    t3("denied_law_forbidden", r"法律行政法规禁|禁止公开|^2\.?其他法律", "2.其他法律行政法规禁止公开"),
+    t3("denied_three_safeties", r"三安全一稳定|危及", "3.危及“三安全一稳定”"),
+    t3("denied_third_party", r"第三方合法权益", "4.保护第三方合法权益"),
+    t3("denied_internal_affairs", r"内部事务", "5.属于三类内部事务信息"),
+    t3("denied_process_info", r"过程性信", "6.属于四类过程性信息"),
+    t3("denied_enforcement_file", r"行政执法案卷", "7.属于行政执法案卷"),
+    t3("denied_admin_query", r"行政查询事项", "8.属于行政查询事项"),
+    t3("unavailable_not_held", r"不掌握", "1.本机关不掌握相关政府信息"),
+    t3("unavailable_needs_creation", r"没有现成信息|另行制作", "2.没有现成信息需要另行制作"),
+    t3("unavailable_unclear", r"补正后|仍不明确", "3.补正后申请内容仍不明确"),
+    t3("not_processed_complaint", r"信访|举报投诉", "1.信访举报投诉类申请"),
+    t3("not_processed_repeat", r"重复申请", "2.重复申请"),
+    t3("not_processed_publication", r"公开出版物", "3.要求提供公开出版物"),
+    t3("not_processed_massive", r"大量反复", "4.无正当理由大量反复申请"),
+    t3("not_processed_confirm", r"确认或重新出具|重新出具", "5.要求行政机关确认或重新出具已获取信息"),
 )
 TABLE3_COMMON_TAIL = (
-    t3("total", r"^(\(七\)|七、|七)?总计$"),
-    t3("carried_forward", r"结转下年度|继续办理"),
+    t3("total", r"^(\(七\)|七、|七)?总计$", "(七)总计"),
+    t3("carried_forward", r"结转下年度|继续办理", "四、结转下年度继续办理"),
 )
 TABLE3_DENIED = tuple(s.key for s in TABLE3_COMMON_HEAD[2:])
 
@@ -323,6 +324,7 @@ TABLE4 = TableSpec(
     "table4", "政府信息公开行政复议、行政诉讼情况",
     tuple(RowSpec(b, r"(?!)", TABLE4_COLUMNS) for b in TABLE4_BLOCKS),  # by position, never by label
     starts=(r"行政复议",), block=True, after_other_tables=True, flat=True,
+    headers=("未经复议直接起诉", "复议后起诉", "结果维持", "结果纠正", "尚未审结"),
 )
 
 # The headings that follow table 4 (五、存在的主要问题…, 六、其他需要报告的事项).

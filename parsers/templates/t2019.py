@@ -22,7 +22,7 @@ RESULT_ROWS = tuple(s.key for s in TABLE3_COMMON_HEAD[2:]) + ("other",)
 
 TEMPLATE = Template(
     name="2019",
-    tables=(TABLE2, table3(TABLE3_COMMON_HEAD + (t3("other", r"^(\(六\))?其他处理$"),) + TABLE3_COMMON_TAIL), TABLE4),
+    tables=(TABLE2, table3(TABLE3_COMMON_HEAD + (t3("other", r"^(\(六\))?其他处理$", "(六)其他处理"),) + TABLE3_COMMON_TAIL), TABLE4),
     markers=(r"本年新制作", r"本年新公开", r"对外公开总数", r"上一年项目数", r"本年增/?减", r"政府集中采购",
              r"采购总金额", r"其他对外管理服务事项"),
     rules=national_rules(RESULT_ROWS),

@@ -22,15 +22,15 @@ TEMPLATE = Template(
     tables=(TABLE2, table3(
         TABLE3_COMMON_HEAD
         + (
-            t3("other_overdue_correction", r"逾期不补正|无正当理由逾期"),
-            t3("other_overdue_fee", r"缴纳费用|收费通知"),
-            t3("other_other", r"^3\.?其他$"),
+            t3("other_overdue_correction", r"逾期不补正|无正当理由逾期", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
+            t3("other_overdue_fee", r"缴纳费用|收费通知", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+            t3("other_other", r"^3\.?其他$", "3.其他"),
             # Some bodies still print the 2019 template's single row here.
             RowSpec("other", r"^(\(六\))?其他处理$", TABLE3_COLUMNS, optional=True),
         )
         + TABLE3_COMMON_TAIL), TABLE4),
     markers=(r"本年制发件数", r"本年废止件数", r"现行有效件数", r"本年处理决定数", r"本年收费金额",
-             r"逾期不补正", r"缴纳费用"),
+             r"逾期不补正", r"缴纳费用", r"^3\.?其他$"),
     rules=national_rules(RESULT_ROWS),
     alternatives={"other": ("other_overdue_correction", "other_overdue_fee", "other_other")},
     tables_end=NATIONAL_TABLES_END,
