@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import sys
 
+from storage.processes import DOC_TIME_LIMIT
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("crawl", help="crawl the report columns of the registry's sites into the database")
@@ -23,6 +25,9 @@ def register(subparsers) -> None:
                    help="write one JSON line per list link met (title, date, list page, what it was taken for, "
                         "followed or why not): what each column showed")
     p.add_argument("--workers", type=int, default=0, help="parser processes (default: one per core)")
+    p.add_argument("--doc-time-limit", type=float, default=DOC_TIME_LIMIT, metavar="SECONDS",
+                   help=f"a parse worker still reading one document after this long is ended and the document "
+                        f"failed (default {DOC_TIME_LIMIT:g}; 0: no bound)")
     p.add_argument("--no-progress", action="store_true", help="no live progress display")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--chromium", metavar="PATH",
@@ -151,7 +156,9 @@ def _recorded_crawl(args, **kw) -> dict | None:
     # cores while Scrapy loads here.
     processor = make_processor(db=args.db, mode=kw.get("mode", "full"), workers=kw.get("workers", 0),
                                year=kw.get("year"), region=kw.get("region"), dump_dir=kw.get("dump_dir"),
-                               with_cells=bool(kw.get("results")), run=spec, **_processor_options())
+                               with_cells=bool(kw.get("results")), run=spec,
+                               time_limit=getattr(args, "doc_time_limit", DOC_TIME_LIMIT) or None,
+                               **_processor_options())
 
     from .ledger import run_line
     from .run import run_crawl

@@ -14,5 +14,9 @@ class WorkerDied(CrawlerError):
     """A document whose parse killed its worker process, again when it was parsed alone."""
 
 
+class DocumentTooSlow(CrawlerError):
+    """A document still being read after the time bound per document (its worker was ended)."""
+
+
 class NoRun(CrawlerError):
     """A recorded run asked of a crawl that has no database or no parse workers."""

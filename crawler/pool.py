@@ -11,12 +11,13 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable
 
 from . import worker
-from .errors import WorkerDied
+from .errors import DocumentTooSlow, WorkerDied
 
 logger = logging.getLogger(__name__)
 
@@ -39,12 +40,14 @@ def submit_into(pool: Executor, outer: Future, fn: Callable, *args) -> None:
 
 class WorkerPool:
     """Parse workers (processes) for one crawl. Workers start from a small clean process
-    (forkserver) and parse at lower priority (`nice`) once their start-up is done."""
+    (forkserver), parse at lower priority (`nice`) once their start-up is done, end with this
+    process, and a document still being read after `time_limit` seconds ends its worker."""
 
     def __init__(self, db_url: str | None, workers: int, nice: int = 0, start_method: str | None = None,
-                 in_thread: bool = False) -> None:
+                 in_thread: bool = False, time_limit: float | None = None) -> None:
         self.db_url, self.workers, self.nice = db_url, workers, nice
         self.start_method, self.in_thread = start_method, in_thread
+        self.time_limit = None if in_thread else time_limit  # a bound ends its process: never this one
         self._lock = threading.Lock()
         self._pool: Executor | None = self._new()
         self._alone: Executor | None = None
@@ -74,7 +77,7 @@ class WorkerPool:
             # never re-run the caller's main script in the server (scripts without a __main__ guard)
             ctx.set_forkserver_preload([])
         return ProcessPoolExecutor(workers or self.workers, mp_context=ctx, initializer=worker.init,
-                                   initargs=(self.db_url, ctx.Lock(), self.nice))
+                                   initargs=(self.db_url, ctx.Lock(), self.nice, os.getpid()))
 
     def submit(self, fn: Callable, *args) -> Future:
         return self._pool.submit(fn, *args)
@@ -90,12 +93,13 @@ class WorkerPool:
             return self._pool.submit(fn, *args).result()
 
     async def run(self, fn: Callable, *args) -> Any:
-        """fn(*args) in a worker, awaited. Where a worker dies under it or beside it, it runs again
-        alone; WorkerDied if it kills that worker too."""
+        """fn(*args) in a worker within the time bound, awaited. Where a worker dies under it or
+        beside it, it runs again alone; WorkerDied if it kills that worker too, DocumentTooSlow if
+        it ran past the bound there."""
         loop = asyncio.get_running_loop()
         pool = self._pool
         try:
-            return await loop.run_in_executor(pool, fn, *args)
+            return await loop.run_in_executor(pool, worker.bounded, self.time_limit, fn, *args)
         except BrokenProcessPool:
             if not self._replace(pool):
                 raise
@@ -103,11 +107,16 @@ class WorkerPool:
             if self._alone is None:
                 self._alone = self._new(1)
             alone = self._alone
+            started = time.monotonic()
             try:
-                return await loop.run_in_executor(alone, fn, *args)
+                return await loop.run_in_executor(alone, worker.bounded, self.time_limit, fn, *args)
             except BrokenProcessPool:
                 self._alone = None
                 alone.shutdown(wait=False)
+                if self.time_limit and time.monotonic() - started >= self.time_limit:
+                    raise DocumentTooSlow(
+                        f"reading this document took longer than {self.time_limit:g} s (the time bound per "
+                        "document, --doc-time-limit); it is not stored, and a later crawl tries it again") from None
                 raise WorkerDied("the parse worker died on this document twice (a reader crashed, or the "
                                  "system killed it for memory); it is not stored, and a later crawl tries "
                                  "it again") from None

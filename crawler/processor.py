@@ -20,6 +20,8 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Callable
 
+from storage.processes import DOC_TIME_LIMIT
+
 from . import judge, worker
 from .errors import NoRun
 from .pool import WorkerPool, default_workers, submit_into
@@ -41,7 +43,8 @@ class Processor:
     def __init__(self, db_url: str | None, mode: str = "full", workers: int = 0, year: int | None = None,
                  region: str | None = None, dump_dir: str | None = None,
                  on_result: Callable[[dict], None] | None = None, with_cells: bool = True,
-                 nice: int = 10, start_method: str | None = None, in_thread: bool = False) -> None:
+                 nice: int = 10, start_method: str | None = None, in_thread: bool = False,
+                 time_limit: float | None = DOC_TIME_LIMIT) -> None:
         self.db_url, self.mode, self.year, self.region = db_url, mode, year, region
         self.with_cells = with_cells
         self.workers = workers or default_workers()
@@ -49,6 +52,7 @@ class Processor:
         # browser's processes, --workers above cores - 1), parsing never stalls the downloader.
         self.nice = nice
         self.start_method, self.in_thread = start_method, in_thread
+        self.time_limit = time_limit
         self.dump_dir = Path(dump_dir) if dump_dir else None
         self.on_result = on_result
         self.results: list[dict] = []
@@ -67,7 +71,8 @@ class Processor:
                 return
             # One worker starts now; the pool adds the others only when documents queue up:
             # workers loading the parser all at once would hold up the crawler's own start.
-            self.pool = WorkerPool(self.db_url, self.workers, self.nice, self.start_method, self.in_thread)
+            self.pool = WorkerPool(self.db_url, self.workers, self.nice, self.start_method, self.in_thread,
+                                   self.time_limit)
             if self.db_url:
                 self._database = Future()
                 self._run = (run, Future()) if run is not None else None
@@ -162,7 +167,7 @@ def make_processor(*, db: str | None, mode: str = "full", workers: int = 0, year
                    run=None, **options) -> Processor:
     """The processor of one crawl, its parse workers already starting: they create the schema,
     record `run` (a crawler.runspec.RunSpec, or None) and load the parser while the crawler
-    process loads Scrapy. `options`: Processor's nice, start_method, in_thread."""
+    process loads Scrapy. `options`: Processor's nice, start_method, in_thread, time_limit."""
     processor = Processor(db if mode == "full" else None, mode=mode, workers=workers, year=year, region=region,
                           dump_dir=dump_dir, with_cells=with_cells, **options)
     processor.start(run)

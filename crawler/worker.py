@@ -32,12 +32,26 @@ class _Worker:
 _worker = _Worker()
 
 
-def init(db_url: str | None, lock=None, nice: int = 0) -> None:
-    """Pool initializer. A worker loads storage first when there is a database: its first job
-    creates the schema, which a recorded run waits for. The parser is loaded by the next job."""
+def init(db_url: str | None, lock=None, nice: int = 0, parent: int | None = None) -> None:
+    """Pool initializer. The worker ends with the process that owns its pool (`parent`). It loads
+    storage first when there is a database: its first job creates the schema, which a recorded run
+    waits for. The parser is loaded by the next job."""
     global _worker
+    if parent:
+        from storage.processes import die_with
+
+        die_with(parent)
     _worker = _Worker(lock, nice)
     _load(STORAGE_MODULES if db_url else PARSER_MODULES)
+
+
+def bounded(seconds: float | None, fn, *args):
+    """fn(*args) within a hard time bound (storage.processes.time_bound): past it, this worker
+    ends, and the pool names the document."""
+    from storage.processes import time_bound
+
+    with time_bound(seconds):
+        return fn(*args)
 
 
 def _load(modules: tuple[str, ...]) -> None:

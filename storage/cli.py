@@ -39,6 +39,9 @@ def register(subparsers) -> None:
                    help="6-digit region code of the body these documents belong to, used where a report does "
                         "not say (as the crawler uses the registry's code for a site)")
     p.add_argument("--year", type=int, help="report year, used where a report does not say")
+    p.add_argument("--doc-time-limit", type=float, default=300.0, metavar="SECONDS",
+                   help="with --workers: a worker still reading one file after this long is ended and the file "
+                        "failed (default 300; 0: no bound)")
     p.set_defaults(func=_ingest)
 
     p = subparsers.add_parser("reparse", help="re-derive every report from the archived raw documents "
@@ -77,7 +80,7 @@ def _fail(msg: str) -> int:
 def _engine(args, *, read_only: bool = False, create: bool = False):
     """An engine on a database at the code's schema; `create` migrates a brand-new database."""
     from . import migrate
-    from .db import check_schema, current_revision, is_empty, make_engine, normalise_url
+    from .db import check_schema, make_engine, normalise_url
 
     from pathlib import Path
 
@@ -89,9 +92,10 @@ def _engine(args, *, read_only: bool = False, create: bool = False):
         raise SchemaError(f"no database at {url.database}: run `govreports ingest PATH` or "
                           "`govreports db upgrade` first (or give --db)")
     engine = make_engine(args.db, read_only=read_only)
-    if create and current_revision(engine) is None and is_empty(engine):
-        migrate.upgrade(args.db)  # an empty database: nothing to lose by creating the schema
-    check_schema(engine)
+    if create:
+        migrate.create_if_empty(engine, args.db)
+    else:
+        check_schema(engine)
     return engine
 
 
@@ -147,7 +151,8 @@ def _ingest(args) -> int:
     try:
         engine = _engine(args, create=True)
         counts = ingest_paths(engine, _archive(args), args.paths, progress=not args.no_progress,
-                              workers=args.workers, hints=Hints(registry_region_code=args.region, year=args.year))
+                              workers=args.workers, hints=Hints(registry_region_code=args.region, year=args.year),
+                              time_limit=args.doc_time_limit or None)
     except (SchemaError, FileNotFoundError) as exc:
         return _fail(str(exc))
     return _print_counts(counts)

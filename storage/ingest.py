@@ -18,6 +18,7 @@ from parsers.record import Report
 from . import models as m
 from .archive import Archive, default_archive_root
 from .hints import NO_HINTS, Hints, hints_applied  # noqa: F401 - the ingest path's hints
+from .processes import DOC_TIME_LIMIT, die_with, time_bound
 from .store import Counts, RawDocument, stored_parser_version, store, with_retry, write_parsed
 
 Parse = Callable[[bytes, str | None, str | None], Report]
@@ -36,13 +37,11 @@ class Store:
 
     @classmethod
     def open(cls, db_url: str, archive_root: str | os.PathLike | None = None) -> "Store":
-        from . import migrate
-        from .db import check_schema, current_revision, is_empty, make_engine
+        from .db import make_engine
+        from .migrate import create_if_empty
 
         engine = make_engine(db_url)
-        if current_revision(engine) is None and is_empty(engine):
-            migrate.upgrade(db_url)
-        check_schema(engine)
+        create_if_empty(engine, db_url)
         return cls(engine, Archive(archive_root or default_archive_root(db_url)))
 
     def put(self, doc: RawDocument, report: Report, hints: Hints = NO_HINTS,
@@ -80,30 +79,37 @@ def raw_from_file(path: Path) -> RawDocument:
 
 
 def ingest_document(engine: Engine, archive: Archive, doc: RawDocument, parse: Parse,
-                    parser_version: str, counts: Counts, hints: Hints = NO_HINTS) -> str:
-    """Archive, parse and store one document. Bytes already stored by this parser are a no-op."""
+                    parser_version: str, counts: Counts, hints: Hints = NO_HINTS,
+                    time_limit: float | None = None) -> str:
+    """Archive, parse and store one document. Bytes already stored by this parser are a no-op.
+    `time_limit`: a hard bound on the parse that ends this process (worker processes only)."""
     sha = archive.put(doc.data)
     with engine.connect() as conn:
         if stored_parser_version(conn, sha) == parser_version:
             counts.add("unchanged")
             return "unchanged"
-    return Store(engine, archive).put(doc, parse(doc.data, doc.content_type, doc.url), hints, counts)
+    with time_bound(time_limit):
+        report = parse(doc.data, doc.content_type, doc.url)
+    return Store(engine, archive).put(doc, report, hints, counts)
 
 
 def ingest_paths(engine: Engine, archive: Archive, paths: Iterable[str | os.PathLike],
                  parse: Parse | None = None, parser_version: str | None = None,
-                 progress: bool = False, workers: int = 1, hints: Hints = NO_HINTS) -> Counts:
-    """Ingest files and folders; `hints`: what the caller knows of all of them (`ingest --region`)."""
+                 progress: bool = False, workers: int = 1, hints: Hints = NO_HINTS,
+                 time_limit: float | None = DOC_TIME_LIMIT, _in_worker: bool = False) -> Counts:
+    """Ingest files and folders; `hints`: what the caller knows of all of them (`ingest --region`).
+    With `workers` > 1 they are parsed in worker processes, each file within `time_limit` seconds."""
     files = list(iter_files(paths))
     if workers > 1 and parse is None and len(files) > 1:
-        return _ingest_in_processes(engine, archive, files, progress, workers, hints)
+        return _ingest_in_processes(engine, archive, files, progress, workers, hints, time_limit)
     if parse is None:
         parse, parser_version = default_parse()
     counts = Counts()
     with _progress(progress, len(files), "ingest") as advance:
         for f in files:
             try:
-                ingest_document(engine, archive, raw_from_file(f), parse, parser_version, counts, hints)
+                ingest_document(engine, archive, raw_from_file(f), parse, parser_version, counts, hints,
+                                time_limit if _in_worker else None)
             except Exception as exc:  # one bad file must not stop a crawl-sized batch
                 counts.failed += 1
                 counts.errors.append(f"{f}: {type(exc).__name__}: {exc}")
@@ -111,22 +117,37 @@ def ingest_paths(engine: Engine, archive: Archive, paths: Iterable[str | os.Path
     return counts
 
 
-def _ingest_chunk(url: str, archive_root: str, files: list[Path], hints: Hints = NO_HINTS) -> Counts:
+def _ingest_chunk(url: str, archive_root: str, files: list[Path], hints: Hints = NO_HINTS,
+                  time_limit: float | None = None) -> Counts:
     """One worker process's share: its own engine, the default parser."""
     from .db import make_engine
 
     engine = make_engine(url)
     try:
-        return ingest_paths(engine, Archive(archive_root), files, hints=hints)
+        return ingest_paths(engine, Archive(archive_root), files, hints=hints, time_limit=time_limit,
+                            _in_worker=True)
     finally:
         engine.dispose()
 
 
+def _pool(workers: int):
+    """Worker processes started from a clean forkserver (not forked from this process's open
+    database connections), each ending with this process."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx = multiprocessing.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload([])  # never re-run the caller's main script in the server
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with, initargs=(os.getpid(),))
+
+
 def _ingest_in_processes(engine: Engine, archive: Archive, files: list[Path], progress: bool,
-                         workers: int, hints: Hints = NO_HINTS) -> Counts:
+                         workers: int, hints: Hints = NO_HINTS, time_limit: float | None = None) -> Counts:
     """Parse and store in several processes (parsing is CPU-bound; PostgreSQL takes the writes
     in parallel, SQLite queues them). Small chunks keep the progress bar moving."""
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
     from concurrent.futures.process import BrokenProcessPool
 
     url = engine.url.render_as_string(hide_password=False)
@@ -135,8 +156,9 @@ def _ingest_in_processes(engine: Engine, archive: Archive, files: list[Path], pr
     total = Counts()
     again: list[Path] = []
     with _progress(progress, len(files), "ingest") as advance:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_ingest_chunk, url, str(archive.root), chunk, hints): chunk for chunk in chunks}
+        with _pool(workers) as pool:
+            futures = {pool.submit(_ingest_chunk, url, str(archive.root), chunk, hints, time_limit): chunk
+                       for chunk in chunks}
             for fut in as_completed(futures):
                 try:
                     _add(total, fut.result())
@@ -146,29 +168,35 @@ def _ingest_in_processes(engine: Engine, archive: Archive, files: list[Path], pr
                 for _ in futures[fut]:
                     advance()
         if again:
-            _add(total, _ingest_one_by_one(url, str(archive.root), again, advance, hints))
+            _add(total, _ingest_one_by_one(url, str(archive.root), again, advance, hints, time_limit))
     return total
 
 
-def _ingest_one_by_one(url: str, archive_root: str, files: list[Path], advance, hints: Hints = NO_HINTS) -> Counts:
+def _ingest_one_by_one(url: str, archive_root: str, files: list[Path], advance, hints: Hints = NO_HINTS,
+                       time_limit: float | None = None) -> Counts:
     """The files of chunks whose worker died (a reader's C code crashing on a malformed file, the
-    OOM killer), each on its own in a worker of its own: only a file that kills its worker fails.
-    Files of those chunks stored before the death count as unchanged now (storage is idempotent)."""
-    from concurrent.futures import ProcessPoolExecutor
+    OOM killer, the time bound), each on its own in a worker of its own: only a file that kills its
+    worker fails. Files of those chunks stored before the death count as unchanged now (storage is
+    idempotent)."""
+    import time
     from concurrent.futures.process import BrokenProcessPool
 
     total, pool = Counts(), None
     try:
         for f in files:
-            pool = pool or ProcessPoolExecutor(max_workers=1)
+            pool = pool or _pool(1)
+            started = time.monotonic()
             try:
-                _add(total, pool.submit(_ingest_chunk, url, archive_root, [f], hints).result())
+                _add(total, pool.submit(_ingest_chunk, url, archive_root, [f], hints, time_limit).result())
             except BrokenProcessPool:
                 pool.shutdown(wait=False)
                 pool = None
                 total.failed += 1
-                total.errors.append(f"{f}: the parse worker died on this file (a reader crashed, or the system "
-                                    "killed it for memory); nothing of it is stored")
+                if time_limit and time.monotonic() - started >= time_limit:
+                    why = f"reading it took longer than {time_limit:g} s (the time bound per document, --doc-time-limit)"
+                else:
+                    why = "the parse worker died on this file (a reader crashed, or the system killed it for memory)"
+                total.errors.append(f"{f}: {why}; nothing of it is stored")
             advance()
     finally:
         if pool is not None:

@@ -1,4 +1,9 @@
-"""Alembic, configured in code so it works from any working directory and when installed."""
+"""Alembic, configured in code so it works from any working directory and when installed.
+
+Schema changes run under a lock: on PostgreSQL an advisory lock held by the migrating transaction,
+on SQLite the write lock its transaction takes first (BEGIN IMMEDIATE, storage.db). Several first
+runs at once on an empty database (parse workers, ingests started together) therefore create the
+schema once: the others wait, and then find it made."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,7 +14,7 @@ from alembic.script import ScriptDirectory
 
 import migrations
 
-from .db import make_engine, normalise_url
+from .db import check_schema, current_revision, is_empty, make_engine, normalise_url
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
 
@@ -34,10 +39,15 @@ def known_revisions() -> set[str]:
     return {s.revision for s in _script().walk_revisions()}
 
 
+SCHEMA_LOCK = 0x676F7672  # the advisory lock key of schema changes on PostgreSQL ("govr")
+
+
 def _run(url: str, fn, *args) -> None:
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":  # released when this transaction ends
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
             cfg = alembic_config(url)
             cfg.attributes["connection"] = conn
             fn(cfg, *args)
@@ -51,3 +61,12 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 def downgrade(url: str, revision: str = "-1") -> None:
     _run(url, command.downgrade, revision)
+
+
+def create_if_empty(engine, url: str) -> None:
+    """Create the schema in an empty database (nothing to lose there), then refuse any database
+    not at the code's schema (storage.db.SchemaError, with the fix named). Safe to call from
+    several processes at once: the first creates it, the others wait for it under the lock."""
+    if current_revision(engine) is None and is_empty(engine):
+        upgrade(url)
+    check_schema(engine)

@@ -99,3 +99,30 @@ def query_role():
         os.environ["GOVREPORTS_QUERY_ROLE"] = before
     if role.databases:
         role.drop()
+
+
+@pytest.fixture
+def pg_empty_database():
+    """The URL of a new, empty PostgreSQL database of this test (dropped after it); skips, saying
+    why, where no server answers ($GOVREPORTS_TEST_PG, else 127.0.0.1:5432)."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = os.environ.get("GOVREPORTS_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        pytest.skip(f"PostgreSQL not reachable at {url}: {exc}")
+    name = f"govreports_t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
