@@ -16,7 +16,3 @@ class WorkerDied(CrawlerError):
 
 class DocumentTooSlow(CrawlerError):
     """A document still being read after the time bound per document (its worker was ended)."""
-
-
-class NoRun(CrawlerError):
-    """A recorded run asked of a crawl that has no database or no parse workers."""

@@ -6,10 +6,10 @@ list, the run in which everything behind them was settled) and documents (sha256
 Last-Modified, outcome). The Scrapy components of incremental fetching (crawler.incremental,
 crawler.pipelines.LedgerPipeline) read and feed it.
 
-The writes go, in order, from one background thread to a parse worker (which does the database
-work: this process never loads SQLAlchemy's ORM), each batch in its own transaction: a crawl killed
-at any point leaves a ledger that is true, so a rerun skips exactly the settled work (and storage is
-idempotent for the rest).
+The writes go, in order, from one background thread of this process (never queued behind the
+parse workers' documents), each batch in its own transaction: a crawl killed at any point leaves a
+ledger that is true, so a rerun skips exactly the settled work (and storage is idempotent for the
+rest).
 """
 from __future__ import annotations
 
@@ -33,8 +33,9 @@ class RunLedger:
     Made with its crawlers (their components find it through crawler.context) and begun just
     before the first request: :meth:`begin` waits for the parse worker that records the run."""
 
-    def __init__(self, processor, spec) -> None:
-        self.processor, self.spec, self.mode = processor, spec, spec.mode
+    def __init__(self, db_url: str, spec) -> None:
+        self.db_url, self.spec, self.mode = db_url, spec, spec.mode
+        self.engine = None
         self.nightly = self.mode == "nightly"
         self.run_id: int | None = None
         self.chain: set[int] = set()  # interrupted runs this one continues
@@ -61,9 +62,15 @@ class RunLedger:
     def begin(self) -> None:
         """The run recorded (or continued) and its ledger read; storage's SchemaError if the
         database cannot be used."""
-        run_id, chain, ledger, previous = self.processor.start_run(*self.spec)
-        self.run_id, self.chain, self.ledger = run_id, set(chain), ledger
-        self.previous_reports = previous
+        from storage.db import make_engine
+        from storage.migrate import create_if_empty
+        from storage.runs import load_ledger, previous_site_reports, start_run
+
+        self.engine = make_engine(self.db_url)
+        create_if_empty(self.engine, self.db_url)
+        run_id, chain = start_run(self.engine, self.spec.mode, self.spec.arguments, resume=self.spec.resume)
+        self.run_id, self.chain, self.ledger = run_id, set(chain), load_ledger(self.engine)
+        self.previous_reports = previous_site_reports(self.engine)
         self.resumed_from = chain[0] if chain else None
 
     # ------------------------------------------------------------ counts and the run row
@@ -120,7 +127,20 @@ class RunLedger:
             self._last_flush = time.monotonic()
         counts, errors = self._snapshot()
 
-        self._submit(self.processor.write_ledger, rows, self.run_id, counts, errors, final)
+        self._submit(self._write, rows, counts, errors, final)
+
+    def _write(self, rows: list[dict], counts: dict, errors: list[str], final: dict) -> None:
+        """Ledger rows, then the run's counts (storage.runs), in the writer thread; with the last
+        write, its sites' verdicts (final["sites"]: (mode, rows))."""
+        from storage.runs import record_sites, record_urls, update_run
+
+        if rows:
+            record_urls(self.engine, rows)
+        final = dict(final)
+        sites = final.pop("sites", None)
+        if sites:
+            record_sites(self.engine, self.run_id, *sites)
+        update_run(self.engine, self.run_id, counts, errors, **final)
 
     def close(self, status: str, requests: int | None = None) -> None:
         """The run's end: its last ledger rows, counts and status written (waited for)."""
@@ -130,6 +150,8 @@ class RunLedger:
         if self.run_id is not None:
             self._flush(status=status, ended=True, sites=(self.mode, list(self.sites)))
         self._writer.shutdown(wait=True)
+        if self.engine is not None:
+            self.engine.dispose()
 
     def site_result(self, row: dict) -> None:
         """A site's verdict and facts (crawler.completeness), recorded with the run's end."""

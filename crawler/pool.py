@@ -22,22 +22,6 @@ from .errors import DocumentTooSlow, WorkerDied
 logger = logging.getLogger(__name__)
 
 
-def submit_into(pool: Executor, outer: Future, fn: Callable, *args) -> None:
-    """pool.submit(fn, *args), its outcome copied into `outer`."""
-    def copy(inner: Future) -> None:
-        if inner.cancelled():
-            outer.cancel()
-        elif inner.exception() is not None:
-            outer.set_exception(inner.exception())
-        else:
-            outer.set_result(inner.result())
-
-    try:
-        pool.submit(fn, *args).add_done_callback(copy)
-    except BaseException as exc:  # noqa: BLE001 - a pool that cannot start: the caller's future says so
-        outer.set_exception(exc)
-
-
 class WorkerPool:
     """Parse workers (processes) for one crawl. Workers start from a small clean process
     (forkserver), parse at lower priority (`nice`) once their start-up is done, end with this

@@ -3,8 +3,7 @@
 
 Parsing costs 70-165 ms a page (more for PDFs) while a download from a near server costs a few, so
 the reactor thread never parses: the Scrapy pipeline (crawler.pipelines) only awaits the result.
-One Processor serves every crawler of a `govreports crawl`; its workers also keep a recorded run's
-record and ledger (crawler.ledger), so this process never loads SQLAlchemy's ORM.
+One Processor serves every crawler of a `govreports crawl`.
 """
 from __future__ import annotations
 
@@ -13,18 +12,15 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import threading
 import time
-from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from storage.processes import DOC_TIME_LIMIT
 
 from . import judge, worker
-from .errors import NoRun
-from .pool import WorkerPool, default_workers, submit_into
+from .pool import WorkerPool, default_workers
 
 logger = logging.getLogger(__name__)
 
@@ -58,14 +54,12 @@ class Processor:
         self.results: list[dict] = []
         self.pool: WorkerPool | None = None
         self._lock = threading.Lock()
-        self._database: Future | None = None
-        self._run: tuple[Any, Future] | None = None  # the run the pool records as it starts
 
     # ------------------------------------------------------------ start-up
-    def start(self, run=None) -> None:
-        """Start the parse workers. The first one creates or checks the schema, records `run` (a
-        crawler.runspec.RunSpec) if one is given, then loads the parser: all while this process
-        loads Scrapy. `govreports crawl` calls this before it imports Scrapy."""
+    def start(self) -> None:
+        """Start the parse workers. The first one creates or checks the schema, then loads the
+        parser, while this process loads Scrapy (`govreports crawl` calls this before it imports
+        Scrapy)."""
         with self._lock:
             if self.pool is not None or self.mode != "full":
                 return
@@ -73,48 +67,18 @@ class Processor:
             # workers loading the parser all at once would hold up the crawler's own start.
             self.pool = WorkerPool(self.db_url, self.workers, self.nice, self.start_method, self.in_thread,
                                    self.time_limit)
+            # The first submission starts the forkserver and the worker and waits for both: a helper
+            # thread waits, this one goes on loading the crawler.
+            threading.Thread(target=self._warm_up, args=(self.pool.current,), name="pool-start",
+                             daemon=True).start()
+
+    def _warm_up(self, pool) -> None:
+        """Schema, then the parser, one after the other in the first worker (each job is submitted
+        when the one before has finished, so the same worker takes it)."""
+        with contextlib.suppress(Exception):  # a pool shut down meanwhile; a database error shows later
             if self.db_url:
-                self._database = Future()
-                self._run = (run, Future()) if run is not None else None
-                # The first submission starts the forkserver and the worker and waits for both:
-                # a helper thread waits, this one goes on loading the crawler.
-                threading.Thread(target=self._open_database, args=(self.pool.current,), name="pool-start",
-                                 daemon=True).start()
-
-    def _open_database(self, pool) -> None:
-        """Schema, then the run record, then the parser, one after another in the first worker.
-        Each job is submitted when the one before has finished, so the same worker takes it."""
-        submit_into(pool, self._database, worker.prepare_database, self.db_url)
-        if self._database.exception() is not None:
-            if self._run is not None:
-                self._run[1].set_exception(self._database.exception())
-            return
-        if self._run is not None:
-            spec, done = self._run
-            submit_into(pool, done, worker.start_run, self.db_url, spec.mode, spec.arguments, spec.resume,
-                        os.getpid())
-            with contextlib.suppress(Exception):  # the run's error is the caller's, from start_run
-                done.result()
-        with contextlib.suppress(RuntimeError):  # the pool was shut down meanwhile: dropped
+                pool.submit(worker.prepare_database, self.db_url).result()
             pool.submit(worker.load_parser)
-
-    # ------------------------------------------------------------ the run record and ledger
-    def start_run(self, mode: str, arguments: dict, resume: bool) -> tuple[int, list[int], dict, dict]:
-        """(run id, the interrupted runs it continues, the ledger, each site's reports in its previous
-        full run); storage's SchemaError if the
-        database cannot be used. The run the pool was started with is recorded already (or being
-        recorded): this waits for it."""
-        self.start()
-        if self._database is None:
-            raise NoRun("a recorded run needs a database and parse workers (mode 'full')")
-        self._database.result()  # the worker's SchemaError, or the database's error, is raised here
-        if self._run is not None and tuple(self._run[0]) == (mode, arguments, resume):
-            return self._run[1].result()
-        return self.pool.call(worker.start_run, self.db_url, mode, arguments, resume, os.getpid())
-
-    def write_ledger(self, rows: list[dict], run_id: int, counts: dict, errors: list[str], final: dict) -> None:
-        """Write, and wait until written (callers keep their writes in order)."""
-        self.pool.call(worker.write_ledger, self.db_url, rows, run_id, counts, errors, final)
 
     def shutdown(self) -> None:
         with self._lock:
@@ -164,11 +128,11 @@ class Processor:
 
 def make_processor(*, db: str | None, mode: str = "full", workers: int = 0, year: int | None = None,
                    region: str | None = None, dump_dir: str | None = None, with_cells: bool = True,
-                   run=None, **options) -> Processor:
-    """The processor of one crawl, its parse workers already starting: they create the schema,
-    record `run` (a crawler.runspec.RunSpec, or None) and load the parser while the crawler
-    process loads Scrapy. `options`: Processor's nice, start_method, in_thread, time_limit."""
+                   **options) -> Processor:
+    """The processor of one crawl, its parse workers already starting: they create the schema and
+    load the parser while the crawler process loads Scrapy. `options`: Processor's nice,
+    start_method, in_thread, time_limit."""
     processor = Processor(db if mode == "full" else None, mode=mode, workers=workers, year=year, region=region,
                           dump_dir=dump_dir, with_cells=with_cells, **options)
-    processor.start(run)
+    processor.start()
     return processor

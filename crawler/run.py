@@ -65,9 +65,8 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
 
     `spec`: the run to record (crawler.runspec.run_spec), None for a crawl that is not recorded; an
     interrupted run with the same arguments is continued. `processor`: one made (and its pool
-    started, with the same `spec`) by the caller before Scrapy was imported, so that the parse
-    workers record the run and load the parser while this process loads the crawler; the caller
-    then shuts it down. `links`: a file to write every list link of every site to (JSON lines,
+    started) by the caller before Scrapy was imported, so that the parse workers load the parser
+    while this process loads the crawler; the caller then shuts it down. `links`: a file to write every list link of every site to (JSON lines,
     crawler.completeness)."""
     chosen = select_sites(load_registry(registry, base_url), sites, region)
     if not chosen:
@@ -83,9 +82,9 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
     owned = processor is None
     if owned:
         processor = make_processor(db=db, mode=mode, workers=workers, year=year, region=region, dump_dir=dump_dir,
-                                   with_cells=bool(results), run=spec)
+                                   with_cells=bool(results))
     processor.on_result = prog.on_result
-    run = RunLedger(processor, spec) if spec is not None else None
+    run = RunLedger(db, spec) if spec is not None else None
     context = CrawlContext(processor, run)
     from scrapy.utils.reactor import install_reactor, is_reactor_installed
 
@@ -108,7 +107,7 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
     status, summary = FAILED, None
     try:
         if run is not None:
-            run.begin()  # waits for the worker that records the run and reads the ledger
+            run.begin()  # the run recorded, the ledger read
         t0 = time.perf_counter()
         with prog:
             process.start()

@@ -1,9 +1,8 @@
 """What runs inside a parse worker process: the jobs the crawl's pool (crawler.pool) hands out.
 
-A worker opens the database once (its first job creates a new database's schema), records the run
-and writes the ledger (storage.runs), and parses and stores documents (storage's ingest path).
-The crawler process itself never loads the parser or SQLAlchemy's ORM: the reactor thread only
-waits on futures. The state below belongs to one worker process, set by its initializer.
+A worker opens the database once (its first job creates a new database's schema), and parses and
+stores documents (storage's ingest path). The crawler process never loads the parser: the reactor
+thread only waits on futures. The state below belongs to one worker process, set by its initializer.
 """
 from __future__ import annotations
 
@@ -83,32 +82,6 @@ def store_of(db_url: str):
 def prepare_database(db_url: str) -> None:
     """Create (or check) the database schema, while the crawler process loads Scrapy."""
     store_of(db_url)
-
-
-def start_run(db_url: str, mode: str, arguments: dict, resume: bool, pid: int):
-    """Record the run of crawler process `pid`, read the ledger and each site's reports in its
-    previous full run (storage.runs)."""
-    from storage.runs import load_ledger, previous_site_reports, start_run as record_run
-
-    engine = store_of(db_url).engine
-    run_id, chain = record_run(engine, mode, arguments, resume=resume, pid=pid)
-    return run_id, chain, load_ledger(engine), previous_site_reports(engine)
-
-
-def write_ledger(db_url: str, rows: list[dict], run_id: int, counts: dict, errors: list[str],
-                 final: dict) -> None:
-    """Ledger rows, then the run's counts (storage.runs); with the last write, its sites' verdicts
-    (final["sites"]: (mode, rows))."""
-    from storage.runs import record_sites, record_urls, update_run
-
-    engine = store_of(db_url).engine
-    if rows:
-        record_urls(engine, rows)
-    final = dict(final)
-    sites = final.pop("sites", None)
-    if sites:
-        record_sites(engine, run_id, *sites)
-    update_run(engine, run_id, counts, errors, **final)
 
 
 def _lower_priority() -> None:

@@ -166,10 +166,11 @@ def test_unreachable_sites_are_reported_and_fail_the_command(tmp_path):
     assert run["failed"] >= 1 and run["errors"]
 
 
-def test_worker_records_the_run_then_parses_at_low_priority(tmp_path):
-    """The first parse worker creates the schema and records the run while the crawler would still
-    be loading Scrapy; it lowers its own priority at its first document, not before (the start-up
-    is what the first request waits for)."""
+def test_run_recorded_and_a_worker_parses_at_low_priority(tmp_path):
+    """The run is recorded (schema created on a new database) before the first request; a parse
+    worker lowers its own priority at its first document, not before (its start-up, schema and
+    parser, is what the first documents wait for)."""
+    from crawler.ledger import RunLedger
     from crawler.processor import make_processor
     from crawler.runspec import run_spec
     from crawler.worker import process
@@ -179,21 +180,26 @@ def test_worker_records_the_run_then_parses_at_low_priority(tmp_path):
     db = f"sqlite:///{tmp_path / 'run.db'}"
     spec = run_spec(db=db, registry=SAMPLE_REGISTRY, base_url="http://127.0.0.1:9", sites=["ptoffice"])
     assert spec.mode == "full" and spec.arguments["sites"] == ["ptoffice"]
-    processor = make_processor(db=db, workers=1, run=spec)
+    processor = make_processor(db=db, workers=1)
+    run = RunLedger(db, spec)
     try:
-        run_id, chain, ledger, previous = processor.start_run(*spec)
-        (run,) = list_runs(make_engine(db))
-        assert run["id"] == run_id and chain == [] and ledger == {} and previous == {}
+        run.begin()
+        (recorded,) = list_runs(make_engine(db))
+        assert recorded["id"] == run.run_id and recorded["status"] == "running" and run.ledger == {}
+        assert run.previous_reports == {}
         pool = processor.pool
         before = pool.submit(os.getpriority, os.PRIO_PROCESS, 0).result()
         report = ROOT / "samples/reports/000_e865654a7cdf3aef.txt"  # a real report, as a portal serves it
         res = pool.submit(process, {"body": report.read_bytes(), "url": "http://127.0.0.1:9/a.txt",
                                         "content_type": "text/plain"}, db, None).result()
         after = pool.submit(os.getpriority, os.PRIO_PROCESS, 0).result()
+        run.close("finished", 0)
     finally:
         processor.shutdown()
     assert res["outcome"] == "stored"
     assert after == min(19, before + processor.nice) and processor.nice > 0
+    (recorded,) = list_runs(make_engine(db))
+    assert recorded["status"] == "finished"
 
 
 def test_a_selection_of_no_site_records_no_run(tmp_path):
