@@ -37,9 +37,48 @@ def register(subparsers) -> None:
     p.add_argument("--nightly", action="store_true",
                    help="the scheduled job: skip list entries already settled, stop a column's pagination at a "
                         "page holding only known entries (README: Nightly runs)")
+    p.add_argument("--no-parse", action="store_true",
+                   help="the crawl stage alone: archive and record documents, parse them later (govreports parse)")
+    p.add_argument("--distributed", action="store_true",
+                   help="be one crawl worker of a shared frontier on Redis (seed it with govreports seed; "
+                        "docs/operations.md): records documents for the parse workers (govreports parse --redis)")
+    _redis_options(p)
+    p.add_argument("--fleet", type=int, default=1, metavar="N",
+                   help="with --distributed: how many crawl workers share the frontier (each waits N times the "
+                        "delay per host, so that a host sees the polite rate from all of them)")
     p.add_argument("--no-resume", action="store_true",
                    help="start afresh even if the last run with these arguments was interrupted")
     p.set_defaults(func=_crawl)
+
+    sd = subparsers.add_parser("seed", help="put the start requests of registry sites into a shared frontier "
+                               "(distributed crawl, docs/operations.md)")
+    sd.add_argument("--site", action="append", metavar="NAME", help="only this site (repeatable)")
+    sd.add_argument("--region", metavar="CODE_PREFIX", help="only sites whose region code starts with this")
+    sd.add_argument("--year", type=int, metavar="YEAR", help="only reports of this year")
+    sd.add_argument("--registry", metavar="PATH", help="site registry (default crawler/sites.json)")
+    sd.add_argument("--base-url", metavar="URL", help="base URL for relative start URLs")
+    _redis_options(sd)
+    sd.set_defaults(func=_seed)
+
+    ps = subparsers.add_parser("parse-worker", help="the parse stage: parse and store the documents recorded and "
+                               "not yet parsed by this parser version (after crawl --no-parse; with --redis, also "
+                               "those the crawl workers of a shared frontier record meanwhile)")
+    ps.add_argument("--workers", type=int, default=0, help="parser processes (default: one per core but one)")
+    ps.add_argument("--doc-time-limit", type=float, default=DOC_TIME_LIMIT, metavar="SECONDS",
+                    help=f"a worker still reading one document after this long is ended and the document failed "
+                         f"(default {DOC_TIME_LIMIT:g}; 0: no bound)")
+    ps.add_argument("--until-idle", type=float, default=10.0, metavar="SECONDS",
+                    help="with --redis: stop once nothing was queued or left unparsed and no crawl worker was "
+                         "alive for this long (default 10)")
+    ps.add_argument("--limit", type=int, help="parse at most this many documents")
+    _redis_options(ps, required=False)
+    ps.set_defaults(func=_parse)
+
+    fr = subparsers.add_parser("frontier", help="what a shared frontier holds: requests queued and leased, "
+                               "workers alive, documents queued for parsing")
+    _redis_options(fr)
+    fr.add_argument("--clear", action="store_true", help="delete the frontier (its queue, leases, seen requests)")
+    fr.set_defaults(func=_frontier)
 
     s = subparsers.add_parser("serve-samples", help="serve the local sample portal (sites of every CMS family)")
     s.add_argument("--host", default="127.0.0.1")
@@ -123,11 +162,13 @@ def _crawl(args) -> int:
 
             srv = PortalServer().start()
             registry, base_url = registry or SAMPLE_REGISTRY, srv.url
+        mode = "download" if args.download_only else "record" if (args.no_parse or args.distributed) else "full"
+        extra = {"frontier": (args.redis, args.frontier), "fleet": args.fleet} if args.distributed else {}
         summary = _recorded_crawl(args, registry=registry, base_url=base_url, sites=args.site, region=args.region,
                                   year=args.year, progress=not (args.no_progress or args.json),
-                                  polite=not args.impolite, mode="download" if args.download_only else "full",
+                                  polite=not args.impolite, mode=mode,
                                   results=args.results, links=args.links, dump_dir=args.dump, workers=args.workers,
-                                  log_level=args.log_level, chromium=args.chromium)
+                                  log_level=args.log_level, chromium=args.chromium, **extra)
     finally:
         if srv:
             srv.stop()
@@ -148,7 +189,12 @@ def _recorded_crawl(args, **kw) -> dict | None:
 
     nightly, resume = getattr(args, "nightly", False), not getattr(args, "no_resume", False)
     try:
-        spec = run_spec(nightly=nightly, resume=resume, db=args.db, **kw)
+        if kw.get("frontier"):  # every worker of a frontier is a run of its own; the frontier resumes
+            from .runspec import RunSpec
+
+            spec = RunSpec("distributed", {"mode": "distributed", "frontier": kw["frontier"][1]}, False)
+        else:
+            spec = run_spec(nightly=nightly, resume=resume, db=args.db, **kw)
     except CrawlerError as exc:
         print(f"govreports {args.command}: {exc}", file=sys.stderr)
         return None
@@ -158,7 +204,7 @@ def _recorded_crawl(args, **kw) -> dict | None:
                                year=kw.get("year"), region=kw.get("region"), dump_dir=kw.get("dump_dir"),
                                with_cells=bool(kw.get("results")),
                                time_limit=getattr(args, "doc_time_limit", DOC_TIME_LIMIT) or None,
-                               **_processor_options())
+                               queue=_document_queue(kw.get("frontier")), **_processor_options())
 
     from .ledger import run_line
     from .run import run_crawl
@@ -173,6 +219,84 @@ def _recorded_crawl(args, **kw) -> dict | None:
     if summary.get("run") and not getattr(args, "json", False):
         summary["run_line"] = run_line(summary["run"])
     return summary
+
+
+def _redis_options(p, required: bool = True) -> None:
+    import os
+
+    if required:
+        p.add_argument("--redis", metavar="URL", default=os.environ.get("GOVREPORTS_REDIS") or "redis://127.0.0.1:6379/0",
+                       help="the Redis of the shared frontier (default $GOVREPORTS_REDIS, else redis://127.0.0.1:6379/0)")
+    else:
+        p.add_argument("--redis", metavar="URL", default=os.environ.get("GOVREPORTS_REDIS") or None,
+                       help="also take the documents crawl workers of this Redis's frontier record, until none is "
+                            "left (default $GOVREPORTS_REDIS; without it only what the database holds unparsed)")
+    p.add_argument("--frontier", metavar="NAME", default="govreports",
+                   help="the frontier's name: the prefix of its Redis keys (default govreports)")
+
+
+def _document_queue(frontier) -> tuple[str, str] | None:
+    if not frontier:
+        return None
+    from .distributed import keys
+
+    return frontier[0], keys(frontier[1])["documents"]
+
+
+def _seed(args) -> int:
+    from .distributed import seed
+    from .errors import CrawlerError
+    from .registry import DEFAULT_REGISTRY, load_registry, select_sites
+
+    try:
+        sites = select_sites(load_registry(args.registry or DEFAULT_REGISTRY, args.base_url), args.site, args.region)
+    except (CrawlerError, ValueError) as exc:
+        print(f"govreports seed: {exc}", file=sys.stderr)
+        return 2
+    if not sites:
+        print("govreports seed: no site matches the selection", file=sys.stderr)
+        return 2
+    n = seed(args.redis, args.frontier, sites, args.year)
+    print(f"frontier {args.frontier}: {len(sites)} sites, {n} start requests queued")
+    return 0
+
+
+def _parse(args) -> int:
+    from storage.errors import StorageError
+
+    from .parsestage import ParseStage
+    from .pool import default_workers
+
+    queue = (args.redis, args.frontier) if args.redis else None
+
+    stage = ParseStage(args.db, workers=args.workers or default_workers(), queue=queue,
+                       until_idle=args.until_idle, time_limit=args.doc_time_limit or None, limit=args.limit)
+    try:
+        counts = stage.run()
+    except StorageError as exc:
+        print(f"govreports parse-worker: {exc}", file=sys.stderr)
+        return 1
+    for err in counts.errors:
+        print(f"failed: {err}", file=sys.stderr)
+    print(counts.line())
+    return 1 if counts.failed else 0
+
+
+def _frontier(args) -> int:
+    from .distributed import frontier_state, keys
+
+    if args.clear:
+        import redis
+
+        server = redis.Redis.from_url(args.redis)
+        k = keys(args.frontier)
+        doomed = [k["requests"], k["dupefilter"], k["sites"], k["documents"], k["hostseq"]]
+        doomed += list(server.scan_iter(match=k["leases"] + "*")) + list(server.scan_iter(match=k["alive"] + "*"))
+        server.delete(*doomed)
+        print(f"frontier {args.frontier}: cleared")
+        return 0
+    print(json.dumps(frontier_state(args.redis, args.frontier), indent=1))
+    return 0
 
 
 def _processor_options() -> dict:

@@ -118,10 +118,17 @@ class SiteVerdict:
         return ctx.run if ctx is not None else None
 
     def spider_closed(self, spider, reason=None):
+        from .multisite import RegistrySpider, site_spiders, site_stats, stats_for
+
+        many = isinstance(spider, RegistrySpider)  # many sites in one crawler: each its own stats
+        for name, site_spider in site_spiders(spider).items():
+            stats = site_stats(self.crawler.stats.get_stats(), name) if many else self.crawler.stats.get_stats()
+            self._judge(site_spider, stats, stats_for(self.crawler, name if many else None), reason)
+
+    def _judge(self, spider, stats: dict, out, reason) -> None:
         if not hasattr(spider, "columns"):
             return
-        stats = self.crawler.stats
-        facts = site_facts(spider, stats.get_stats())
+        facts = site_facts(spider, stats)
         run = self._run()
         # only a full run is held to the previous full run (a backfill or a nightly run reads less)
         previous = run.previous_reports.get(spider.site.name) if run is not None and run.mode == "full" else None
@@ -136,9 +143,9 @@ class SiteVerdict:
                                  site=spider.site.name, verdict=verdict.status, reasons=verdict.reasons,
                                  reports=facts["reports"] + facts["unchanged"],
                                  declared_records=sum(declared) if declared else None))
-        stats.set_value("govreports/verdict", verdict.status)
-        stats.set_value("govreports/verdict_reasons", verdict.reasons)
-        stats.set_value("govreports/site_facts", facts)
+        out.set_value("govreports/verdict", verdict.status)
+        out.set_value("govreports/verdict_reasons", verdict.reasons)
+        out.set_value("govreports/site_facts", facts)
         if verdict.status == INCOMPLETE:
             spider.logger.warning("site %s is incomplete: %s", spider.site.name, "; ".join(verdict.reasons))
         if self.links_file:

@@ -79,14 +79,20 @@ def entry_of(request) -> str | None:
     return request.meta.get(ENTRY)
 
 
-def record_fault(crawler, kind: str, message: str, entry: str | None = None) -> None:
+def record_fault(crawler, kind: str, message: str, entry: str | None = None, request=None) -> None:
     """A crawl fault (a request that failed for good, a body refused, a cap reached): counted in
-    the crawler's stats (govreports/faults/KIND and govreports/failed_requests) and, in a recorded
-    run, kept in the run's failures with `message` as its reason; the entry it belongs to is then
-    not settled (a later run tries it again)."""
+    the crawler's stats (govreports/faults/KIND and govreports/failed_requests, also under the
+    request's site) and, in a recorded run, kept in the run's failures with `message` as its
+    reason; the entry it belongs to (`entry`, else the request's) is then not settled (a later run
+    tries it again)."""
+    from .multisite import site_of, stats_for
+
+    if request is not None and entry is None:
+        entry = entry_of(request)
     if crawler is not None and crawler.stats is not None:
-        crawler.stats.inc_value(f"govreports/faults/{kind}")
-        crawler.stats.inc_value("govreports/failed_requests")
+        stats = stats_for(crawler, site_of(request))
+        stats.inc_value(f"govreports/faults/{kind}")
+        stats.inc_value("govreports/failed_requests")
     ctx = context_of(crawler)
     if ctx is not None:
         ctx.count_fault(kind)

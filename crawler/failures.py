@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scrapy.exceptions import IgnoreRequest
 
-from .context import entry_of, record_fault
+from .context import record_fault
 
 
 class FailedRequestMiddleware:
@@ -21,7 +21,7 @@ class FailedRequestMiddleware:
     def process_response(self, request, response, spider=None):
         if response.status >= 400 and not request.url.endswith("/robots.txt") and not (
                 request.meta.get("via_browser") and response.status in (412, 521)):
-            record_fault(self.crawler, "http_status", f"HTTP {response.status} {request.url}", entry_of(request))
+            record_fault(self.crawler, "http_status", f"HTTP {response.status} {request.url}", request=request)
         return response
 
     def process_exception(self, request, exception, spider=None):
@@ -30,5 +30,5 @@ class FailedRequestMiddleware:
 
             kind, words = classify(exception)  # timeout, truncated, oversize, connection_lost, …
             record_fault(self.crawler, kind, f"{words}: {type(exception).__name__}: {exception} ({request.url})",
-                         entry_of(request))
+                         request=request)
         return None

@@ -25,6 +25,7 @@ from scrapy.exceptions import IgnoreRequest
 from . import judge
 from .context import ENTRY, run_of
 from .ledger import RunLedger
+from .multisite import site_of, stats_for
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,8 @@ class IncrementalSpiderMiddleware:
 
     def _handle(self, ctx: RunLedger, response, out: list) -> list:
         spider = self.crawler.spider
-        site = spider.site.name if getattr(spider, "site", None) else spider.name
+        site = site_of(response.request) or (spider.site.name if getattr(spider, "site", None) else spider.name)
+        stats = stats_for(self.crawler, site_of(response.request))
         entry = response.meta.get(ENTRY)
         if entry is None:
             return self._list_page(ctx, response, out, site)
@@ -68,7 +70,7 @@ class IncrementalSpiderMiddleware:
                 if known is not None and known.sha256 == sha:  # same bytes: neither parsed nor stored
                     ctx.count("unchanged")
                     ctx.count("same_hash")
-                    self.crawler.stats.inc_value("govreports/unchanged")  # the site's verdict counts it
+                    stats.inc_value("govreports/unchanged")  # the site's verdict counts it
                     continue
                 ctx.pending[o["url"]] = (entry, site, sha, o.get("etag"), o.get("last_modified"))
                 n += 1
@@ -94,7 +96,7 @@ class IncrementalSpiderMiddleware:
             if ctx.skip_entry(o.url, title, date):
                 known += 1
                 ctx.count("known_entries")
-                self.crawler.stats.inc_value("govreports/known_entries")  # the site's verdict counts it
+                stats_for(self.crawler, site_of(response.request)).inc_value("govreports/known_entries")  # the verdict counts it
                 continue
             if not ctx.start_entry(o.url, site, title, date):
                 continue
@@ -148,7 +150,7 @@ class ConditionalRequestMiddleware:
             self.run.count("unchanged")
             self.run.count("not_modified")
             if self.crawler is not None:  # the site's verdict counts it
-                self.crawler.stats.inc_value("govreports/unchanged")
+                stats_for(self.crawler, site_of(request)).inc_value("govreports/unchanged")
             self.run.settle(request.meta.get(ENTRY))
             raise IgnoreRequest(f"not modified: {request.url}")
         return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .context import run_of, standalone_context
+from .multisite import stats_for
 
 
 class ReportPipeline:
@@ -29,7 +30,7 @@ class ReportPipeline:
 
     async def process_item(self, item) -> Any:
         res = await self.processor.process(dict(item))
-        stats = self.crawler.stats
+        stats = stats_for(self.crawler, res.get("site"))
         stats.inc_value(f"govreports/{res['outcome']}")
         if res.get("flagged") and res["outcome"] == "stored":
             stats.inc_value("govreports/flagged")

@@ -32,15 +32,17 @@ ITEM_FIELDS = ("site", "family", "url", "detail_url", "list_url", "title", "via_
 class Processor:
     """Parse and store documents in a pool of worker processes; shared by every crawler of a run.
 
-    mode "full": parse and store (into `db_url`, or nowhere if None); "download": fetch only
-    (written to `dump_dir` if given). `year` / `region`: only reports of that year / region prefix
-    are stored. `with_cells`: outcome records carry the report's figures and cells."""
+    mode "full": parse and store (into `db_url`, or nowhere if None); "record": the crawl stage
+    alone, documents archived and recorded for the parse stage (their ids onto `queue`, a Redis
+    URL and list key, if given); "download": fetch only (written to `dump_dir` if given).
+    `year` / `region`: only reports of that year / region prefix are stored. `with_cells`: outcome
+    records carry the report's figures and cells."""
 
     def __init__(self, db_url: str | None, mode: str = "full", workers: int = 0, year: int | None = None,
                  region: str | None = None, dump_dir: str | None = None,
                  on_result: Callable[[dict], None] | None = None, with_cells: bool = True,
                  nice: int = 10, start_method: str | None = None, in_thread: bool = False,
-                 time_limit: float | None = DOC_TIME_LIMIT) -> None:
+                 time_limit: float | None = DOC_TIME_LIMIT, queue: tuple[str, str] | None = None) -> None:
         self.db_url, self.mode, self.year, self.region = db_url, mode, year, region
         self.with_cells = with_cells
         self.workers = workers or default_workers()
@@ -49,6 +51,7 @@ class Processor:
         self.nice = nice
         self.start_method, self.in_thread = start_method, in_thread
         self.time_limit = time_limit
+        self.queue = queue
         self.dump_dir = Path(dump_dir) if dump_dir else None
         self.on_result = on_result
         self.results: list[dict] = []
@@ -61,7 +64,7 @@ class Processor:
         parser, while this process loads Scrapy (`govreports crawl` calls this before it imports
         Scrapy)."""
         with self._lock:
-            if self.pool is not None or self.mode != "full":
+            if self.pool is not None or self.mode not in ("full", "record"):
                 return
             # One worker starts now; the pool adds the others only when documents queue up:
             # workers loading the parser all at once would hold up the crawler's own start.
@@ -111,7 +114,10 @@ class Processor:
             return self._record(res | {"outcome": "downloaded"})
         self.start()
         try:
-            out = await self.pool.run(worker.process, item, self.db_url, self.year, self.region, self.with_cells)
+            if self.mode == "record":
+                out = await self.pool.run(worker.record, item, self.db_url, self.queue)
+            else:
+                out = await self.pool.run(worker.process, item, self.db_url, self.year, self.region, self.with_cells)
         except Exception as exc:
             logger.error("parse/store failed for %s: %s: %s", item.get("url"), type(exc).__name__, exc)
             return self._record(res | {"outcome": "failed", "status": "error", "error": repr(exc)})
@@ -132,7 +138,7 @@ def make_processor(*, db: str | None, mode: str = "full", workers: int = 0, year
     """The processor of one crawl, its parse workers already starting: they create the schema and
     load the parser while the crawler process loads Scrapy. `options`: Processor's nice,
     start_method, in_thread, time_limit."""
-    processor = Processor(db if mode == "full" else None, mode=mode, workers=workers, year=year, region=region,
+    processor = Processor(db if mode in ("full", "record") else None, mode=mode, workers=workers, year=year, region=region,
                           dump_dir=dump_dir, with_cells=with_cells, **options)
     processor.start()
     return processor

@@ -60,13 +60,19 @@ class CrawlProgress:
             r["skipped"] += 1
         self.refresh()
 
-    def connect(self, crawler: Crawler, site: str) -> None:
+    def connect(self, crawler: Crawler) -> None:
+        """Pages counted per site (the request's site, crawler.multisite); every site done at the end."""
+        from .multisite import site_of
+
         def _resp(response, request, spider=None):
-            self.rows[site]["pages"] += 1
-            self.refresh()
+            row = self.rows.get(site_of(request))
+            if row is not None:
+                row["pages"] += 1
+                self.refresh()
 
         def _closed(spider=None, reason=None):
-            self.rows[site]["done"] = True
+            for row in self.rows.values():
+                row["done"] = True
             self.refresh()
 
         crawler.signals.connect(_resp, signal=signals.response_received, weak=False)

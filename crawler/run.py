@@ -40,10 +40,17 @@ def base_settings(polite: bool = True, log_level: str = "WARNING") -> Settings:
     return s
 
 
-def site_settings(base: Settings, site: SiteConfig) -> Settings:
+def crawl_settings(base: Settings, sites: list[SiteConfig]) -> Settings:
+    """The one crawler's settings for `sites`: the browser's download handler where a site needs
+    it (it fetches the other requests as Scrapy's own handler does), and concurrency enough for
+    every host to be crawled at its polite rate at once (a host's own limits stay per host)."""
     s = base.copy()
-    if site.needs_browser:
+    if any(site.needs_browser for site in sites):
         s.set("DOWNLOAD_HANDLERS", s.getdict("PLAYWRIGHT_BROWSER_DOWNLOAD_HANDLERS"), priority="cmdline")
+    hosts = {h for site in sites for h in site.allowed_domains} or {""}
+    wanted = s.getint("CONCURRENT_REQUESTS_PER_DOMAIN") * len(hosts)
+    if wanted > s.getint("CONCURRENT_REQUESTS"):
+        s.set("CONCURRENT_REQUESTS", min(wanted, s.getint("GOVREPORTS_MAX_CONCURRENT_REQUESTS")), priority="cmdline")
     return s
 
 
@@ -60,18 +67,31 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
               progress: bool = True, polite: bool = True, mode: str = "full", results: str | None = None,
               dump_dir: str | None = None, workers: int = 0, log_level: str = "WARNING",
               chromium: str | None = None, processor: Processor | None = None, spec=None,
-              links: str | None = None) -> dict:
+              links: str | None = None, frontier: tuple[str, str] | None = None, fleet: int = 1) -> dict:
     """Crawl the selected sites; returns a summary (and writes per-document results as JSON lines).
 
     `spec`: the run to record (crawler.runspec.run_spec), None for a crawl that is not recorded; an
     interrupted run with the same arguments is continued. `processor`: one made (and its pool
     started) by the caller before Scrapy was imported, so that the parse workers load the parser
-    while this process loads the crawler; the caller then shuts it down. `links`: a file to write every list link of every site to (JSON lines,
-    crawler.completeness)."""
-    chosen = select_sites(load_registry(registry, base_url), sites, region)
-    if not chosen:
-        raise NoSiteSelected("no site matches the selection")
+    while this process loads the crawler; the caller then shuts it down. `links`: a file to write
+    every list link of every site to (JSON lines, crawler.completeness).
+
+    `frontier` (Redis URL, frontier name): a crawl worker of a shared frontier (crawler.distributed)
+    instead: its sites and requests come from the frontier (`govreports seed`), and with `fleet`
+    workers sharing it each keeps `fleet` times the delay per host, so that a host sees the
+    polite rate from all of them together."""
+    if frontier is None:
+        chosen = select_sites(load_registry(registry, base_url), sites, region)
+        if not chosen:
+            raise NoSiteSelected("no site matches the selection")
+    else:
+        chosen = []
     base = base_settings(polite, log_level)
+    if frontier is not None:
+        from .distributed import frontier_settings
+
+        frontier_settings(base, *frontier)
+        base.set("DOWNLOAD_DELAY", base.getfloat("DOWNLOAD_DELAY") * max(1, fleet), priority="cmdline")
     if links:
         open(links, "w").close()
         base.set("GOVREPORTS_LINKS", links, priority="cmdline")
@@ -95,15 +115,23 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
     logging.getLogger("tldextract").setLevel(logging.CRITICAL)  # offline: it falls back to its snapshot
     if log_level == "NONE":
         logging.getLogger("scrapy").setLevel(logging.CRITICAL)
-    from .spiders.column import ColumnSpider
+    from .multisite import RegistrySpider
 
-    crawlers = []
-    for site in chosen:
-        crawler = Crawler(ColumnSpider, site_settings(base, site))
-        context.attach(crawler)
-        prog.connect(crawler, site.name)
-        crawlers.append(crawler)
-        process.crawl(crawler, site_config=site, year=year)
+    if frontier is not None:
+        from .distributed import FrontierSpider as spider_class
+        from .distributed import frontier_hosts
+
+        # as many requests under way as the frontier's hosts take at once: a worker does not hoard
+        # what the other workers could fetch meanwhile
+        wanted = base.getint("CONCURRENT_REQUESTS_PER_DOMAIN") * max(1, frontier_hosts(*frontier))
+        base.set("CONCURRENT_REQUESTS", min(max(8, wanted), base.getint("GOVREPORTS_MAX_CONCURRENT_REQUESTS")),
+                 priority="cmdline")
+    else:
+        spider_class = RegistrySpider
+    crawler = Crawler(spider_class, crawl_settings(base, chosen))
+    context.attach(crawler)
+    prog.connect(crawler)
+    process.crawl(crawler, sites=chosen, year=year)
     status, summary = FAILED, None
     try:
         if run is not None:
@@ -112,7 +140,9 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
         with prog:
             process.start()
         wall = time.perf_counter() - t0
-        summary = _summary(chosen, crawlers, processor, context, wall)
+        if frontier is not None:  # the sites this worker met in the frontier
+            chosen = list(crawler.spider.sites.values()) if crawler.spider else []
+        summary = _summary(chosen, crawler, processor, context, wall)
         reasons = {v.get("finish_reason") for v in summary["per_site"].values()}
         status = FINISHED if reasons <= {"finished"} else INTERRUPTED
         if status == FINISHED and summary["incomplete"]:
@@ -138,10 +168,13 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
     return summary
 
 
-def _summary(chosen: list[SiteConfig], crawlers: list[Crawler], processor: Processor, context: CrawlContext,
+def _summary(chosen: list[SiteConfig], crawler: Crawler, processor: Processor, context: CrawlContext,
              wall: float) -> dict:
+    from .multisite import site_stats
+
     res = processor.results
-    stats = {c.spider.site.name if c.spider else "?": c.stats.get_stats() for c in crawlers}
+    total = crawler.stats.get_stats()
+    get = lambda key: int(total.get(key, 0) or 0)  # noqa: E731
     import resource
 
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -159,23 +192,27 @@ def _summary(chosen: list[SiteConfig], crawlers: list[Crawler], processor: Proce
         "failed": sum(r["outcome"] == "failed" for r in res),
         "browser_documents": sum(bool(r.get("via_browser")) for r in res),
         "wall_s": round(wall, 3),
-        "requests": sum(int(s.get("downloader/request_count", 0)) for s in stats.values()),
+        "requests": get("downloader/request_count"),
         "browsers_launched": context.browsers.launches if context.browsers is not None else 0,
-        "browser_requests": sum(int(s.get("playwright/request_count/navigation", 0) or 0) for s in stats.values()),
-        "non_reports_skipped": sum(int(s.get("govreports/skipped_by_title", 0)) + int(s.get("govreports/skipped_by_content", 0))
-                                   for s in stats.values()),
-        "soft_blocks": sum(int(s.get("govreports/soft_blocks", 0)) for s in stats.values()),
-        "challenges": sum(int(s.get("govreports/challenge", 0)) for s in stats.values()),
+        "browser_requests": get("playwright/request_count/navigation"),
+        "non_reports_skipped": get("govreports/skipped_by_title") + get("govreports/skipped_by_content"),
+        "soft_blocks": get("govreports/soft_blocks"),
+        "challenges": get("govreports/challenge"),
         "faults": dict(context.faults),
     }
-    summary["per_site"] = {k: {"requests": int(v.get("downloader/request_count", 0)),
-                               "responses": int(v.get("downloader/response_count", 0)),
-                               "errors": int(v.get("log_count/ERROR", 0)),
+    per_site = {}
+    for site in chosen:
+        v = site_stats(total, site.name)
+        per_site[site.name] = {"requests": int(v.get("govreports/requests", 0)),
+                               "responses": int(v.get("govreports/responses", 0)),
                                "failed_requests": int(v.get("govreports/failed_requests", 0)),
                                "challenges": int(v.get("govreports/challenge", 0)),
-                               "finish_reason": v.get("finish_reason"),
-                               **_verdict(v)} for k, v in stats.items()}
-    summary["incomplete"] = sorted(k for k, v in summary["per_site"].items() if v["verdict"] != "complete")
+                               "finish_reason": total.get("finish_reason"),
+                               **_verdict(v)}
+    summary["per_site"] = per_site
+    # a worker of a shared frontier sees part of each site: it judges none (GOVREPORTS_VERDICT off)
+    judged = crawler.settings.getbool("GOVREPORTS_VERDICT", True)
+    summary["incomplete"] = sorted(k for k, v in per_site.items() if judged and v["verdict"] != "complete")
     return summary
 
 

@@ -23,7 +23,7 @@ def run_spec(*, nightly: bool = False, resume: bool = True, **kw) -> RunSpec | N
     """The run a crawl with run_crawl's keyword arguments `kw` records; None for a crawl that is
     not recorded (download-only, or no database). NoSiteSelected when no site matches the
     selection: nothing would be crawled, so no run is recorded."""
-    if kw.get("mode", "full") != "full" or not kw.get("db"):
+    if kw.get("mode", "full") not in ("full", "record") or not kw.get("db"):
         return None
     registry = kw.get("registry") or DEFAULT_REGISTRY
     if not select_sites(load_registry(registry, kw.get("base_url")), kw.get("sites"), kw.get("region")):

@@ -105,6 +105,12 @@ GOVREPORTS_DB = os.environ.get("GOVREPORTS_DB", "sqlite:///govreports.db")
 GOVREPORTS_MODE = "full"  # "full": archive+parse+store; "download": fetch only (benchmarks)
 GOVREPORTS_PARSE_WORKERS = int(os.environ.get("GOVREPORTS_PARSE_WORKERS", "0"))  # 0: one per core
 GOVREPORTS_RESULTS = None  # path of a JSON-lines file of per-document outcomes
+# One crawler crawls every site of a run: its CONCURRENT_REQUESTS grows with the hosts crawled
+# (CONCURRENT_REQUESTS_PER_DOMAIN each, crawler.run.crawl_settings), up to this.
+GOVREPORTS_MAX_CONCURRENT_REQUESTS = 1024
+# Requests are taken from the hosts with the fewest under way (a broad crawl: one host's backlog
+# never fills the downloader while the other hosts wait).
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 GOVREPORTS_LINKS = None  # path of a JSON-lines file of every list link met (crawler.completeness)
 
 

@@ -26,6 +26,7 @@ class _Worker:
         self.lock = lock
         self.nice = nice
         self.stores: dict[str, Any] = {}
+        self.queues: dict[str, Any] = {}  # Redis clients, by URL
 
 
 _worker = _Worker()
@@ -132,3 +133,30 @@ def _process(item: dict, db_url: str | None, year: int | None, region: str | Non
     if not db_url:
         return res | {"outcome": "stored", "storage": "not stored (no database)"}
     return res | {"outcome": "stored", "storage": store_of(db_url).put(raw_document(item), parsed, hints)}
+
+
+def record(item: dict, db_url: str, queue: tuple[str, str] | None = None) -> dict:
+    """The crawl stage alone: archive and record one document, not parsed; its id goes onto the
+    parse queue (`queue`: Redis URL and list key) for the parse workers (`govreports parse`)."""
+    from .documents import hints_of, raw_document
+
+    document_id, created = store_of(db_url).record(raw_document(item), hints_of(item))
+    if queue is not None:
+        url, key = queue
+        client = _worker.queues.get(url)
+        if client is None:
+            import redis
+
+            client = _worker.queues[url] = redis.Redis.from_url(url)
+        client.rpush(key, document_id)
+    # for the run ledger the bytes are settled: stored (new) or unchanged (known bytes)
+    return {"outcome": "stored", "storage": "inserted" if created else "unchanged", "document_id": document_id,
+            "flagged": False, "worker": os.getpid()}
+
+
+def parse_recorded(db_url: str, document_id: int) -> str:
+    """The parse stage for one recorded document (storage.ingest.Store.parse_recorded)."""
+    import parsers
+
+    _lower_priority()
+    return store_of(db_url).parse_recorded(document_id, parsers.parse_document, parsers.PARSER_VERSION)

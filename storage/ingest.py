@@ -19,7 +19,8 @@ from . import models as m
 from .archive import Archive, default_archive_root
 from .hints import NO_HINTS, Hints, hints_applied  # noqa: F401 - the ingest path's hints
 from .processes import DOC_TIME_LIMIT, die_with, time_bound
-from .store import Counts, RawDocument, stored_parser_version, store, with_retry, write_parsed
+from .store import (Counts, RawDocument, ensure_document, stored_parser_version, store, with_retry,
+                    write_parsed)
 
 Parse = Callable[[bytes, str | None, str | None], Report]
 
@@ -43,6 +44,44 @@ class Store:
         engine = make_engine(db_url)
         create_if_empty(engine, db_url)
         return cls(engine, Archive(archive_root or default_archive_root(db_url)))
+
+    def record(self, doc: RawDocument, hints: Hints = NO_HINTS) -> tuple[int, bool]:
+        """The crawl stage alone: archive the raw bytes and record the document with its fetch
+        metadata and hints, not parsed yet (the parse stage takes it: :meth:`parse_recorded`).
+        Returns (document id, whether it is new)."""
+        sha = self.archive.put(doc.data)
+        document_id, created, _ = with_retry(self.engine, lambda conn: ensure_document(conn, doc, sha, hints))
+        return document_id, created
+
+    def parse_recorded(self, document_id: int, parse: Parse | None = None, parser_version: str | None = None,
+                       counts: Counts | None = None) -> str:
+        """The parse stage for one recorded document: parsed from the archive with the hints it
+        was recorded with, and stored; "unchanged" where this parser version read it already."""
+        if parse is None:
+            parse, parser_version = default_parse()
+        d = m.Document.__table__
+        with self.engine.connect() as conn:
+            row = conn.execute(select(d.c.sha256, d.c.url, d.c.content_type, d.c.hints, d.c.parser_version)
+                               .where(d.c.id == document_id)).first()
+        if row is None:
+            raise LookupError(f"no document {document_id} in the database (a queue of another database?)")
+        if parser_version is not None and row.parser_version == parser_version:
+            outcome = "unchanged"
+        else:
+            report = parse(self.archive.get(row.sha256), row.content_type, row.url)
+            outcome, _ = with_retry(self.engine, lambda conn: write_parsed(
+                conn, document_id, row.sha256, row.url, report, Hints.from_json(row.hints)))
+        if counts is not None:
+            counts.add(outcome)
+        return outcome
+
+    def unparsed(self, parser_version: str, limit: int | None = None) -> list[int]:
+        """Ids of documents this parser version has not read yet, oldest first."""
+        d = m.Document.__table__
+        q = (select(d.c.id).where((d.c.parser_version.is_(None)) | (d.c.parser_version != parser_version))
+             .order_by(d.c.id))
+        with self.engine.connect() as conn:
+            return list(conn.execute(q.limit(limit) if limit else q).scalars())
 
     def put(self, doc: RawDocument, report: Report, hints: Hints = NO_HINTS,
             counts: Counts | None = None) -> str:

@@ -101,10 +101,10 @@ def query_role():
         role.drop()
 
 
-@pytest.fixture
-def pg_empty_database():
-    """The URL of a new, empty PostgreSQL database of this test (dropped after it); skips, saying
-    why, where no server answers ($GOVREPORTS_TEST_PG, else 127.0.0.1:5432)."""
+@pytest.fixture(scope="module")
+def pg_new_database():
+    """A factory of new, empty PostgreSQL databases (their URLs), all dropped after the module;
+    skips, saying why, where no server answers ($GOVREPORTS_TEST_PG, else 127.0.0.1:5432)."""
     import uuid
 
     from sqlalchemy import create_engine, text
@@ -117,12 +117,25 @@ def pg_empty_database():
             conn.execute(text("SELECT 1"))
     except Exception as exc:
         pytest.skip(f"PostgreSQL not reachable at {url}: {exc}")
-    name = f"govreports_t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    made = []
+
+    def new() -> str:
+        name = f"govreports_t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        made.append(name)
+        return make_url(url).set(database=name).render_as_string(hide_password=False)
+
     try:
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+        yield new
     finally:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            for name in made:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def pg_empty_database(pg_new_database):
+    """The URL of a new, empty PostgreSQL database of this test."""
+    return pg_new_database()
