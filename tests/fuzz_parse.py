@@ -30,7 +30,6 @@ import sys
 import time
 import traceback
 import zipfile
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -405,6 +404,10 @@ def run_chunk(seed: int, chunk: int, size: int, ingest_every: int, max_rss_mb: f
     return stats
 
 
+def _chunk(args) -> dict:
+    return run_chunk(*args)
+
+
 class _Store:
     """The ingest path into a SQLite database of this chunk (removed afterwards)."""
 
@@ -453,11 +456,14 @@ def run(inputs: int, jobs: int, seed: int, ingest_every: int = 50, max_rss_mb: f
             merge(run_chunk(seed, c, n, ingest_every, max_rss_mb, out_dir, time_slack))
     else:
         # a fresh process per chunk: memory is measured per chunk and a leak cannot hide
-        with ProcessPoolExecutor(jobs, max_tasks_per_child=1) as pool:
-            futures = [pool.submit(run_chunk, seed, c, n, ingest_every, max_rss_mb, out_dir, time_slack)
-                       for c, n in chunks]
-            for f in as_completed(futures):
-                merge(f.result())
+        # (multiprocessing's Pool: concurrent.futures with max_tasks_per_child stopped handing results
+        # back after a few thousand inputs on Python 3.11)
+        import multiprocessing
+
+        args = [(seed, c, n, ingest_every, max_rss_mb, out_dir, time_slack) for c, n in chunks]
+        with multiprocessing.get_context("spawn").Pool(jobs, maxtasksperchild=1) as pool:
+            for s in pool.imap_unordered(_chunk, args):
+                merge(s)
     total["seconds"] = round(time.monotonic() - t0, 1)
     return total
 
