@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .record import BLANK, Report
+from .templates import by_name
 
 DOC_SUFFIXES = (".txt", ".html", ".htm", ".pdf", ".docx", ".shtml")
 _WS = re.compile(r"\s+")
@@ -59,7 +60,11 @@ def score(report: Report, gold: dict, name: str) -> DocScore:
     s.flagged = report.flagged
     s.year_ok = gold.get("year") is None or report.year == gold.get("year")
     gt = gold.get("template")
-    s.template_ok = (report.template is None) if gt == "unknown" else (report.template == gt)
+    if gt == "unknown":  # neither national template (a report of 2018 or before, GOLD.md)
+        t = by_name(report.template)
+        s.template_ok = t is None or not t.national
+    else:
+        s.template_ok = report.template == gt
     truth = gold.get("truth", {})
     for table, gtab in truth.items():
         parsed = report.tables.get(table)

@@ -159,12 +159,17 @@ def _match_spec(label: str, specs: tuple[RowSpec, ...]) -> RowSpec | None:
     return matcher(label)
 
 
+_UNIT_CELL = re.compile(r"^\s*(条|件|个|人|次|人次|篇|期|万元|元|项|家|场|份)\s*$")
+
+
 def _figures_after(tokens: list[Token], i: int, stop: int) -> list[Token]:
     """The figures printed after label i in the same grid row, up to the next label."""
     row = tokens[i].cell.row
     out = []
     for j in range(i + 1, stop):
         t = tokens[j]
+        if t.cell.row == row and not out and _UNIT_CELL.match(t.cell.text):
+            continue  # a unit column between the label and its figures (统计指标 | 单位 | 统计数)
         if t.cell.row != row or not t.is_value:
             break
         out.append(t)
@@ -287,7 +292,8 @@ def _read_rows(tokens: list[Token], span: tuple[int, int], tspec: TableSpec, hin
         found[spec.key] = rr
     for key, rr in found.items():
         n = len(rr.spec.columns)
-        if 0 < len(rr.texts) < n:
+        # Trailing columns the template lets go unprinted (a form without 历年累计) make no short row.
+        if 0 < len(rr.texts) < n and not all(c in rr.spec.blank_ok for c in rr.spec.columns[len(rr.texts):]):
             findings.append(Finding("read.short_row", f"{len(rr.texts)} cells printed where the template has {n}: "
                                     "the missing ones are not read as anything", table, key))
     # Labels printed with no figures at all: a printed blank row, unless labels may be detached.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from . import annual, checks, metadata, narrative, templates
+from . import annual, checks, metadata, narrative, prose, templates
 from .cleaning import strip_text_chrome
 from .decoding import decode, looks_binary
 from .errors import ParserError, ReaderUnavailable
@@ -90,16 +90,22 @@ def _finish(grid: Grid, text: str, base: dict, meta_tags: dict, tokens=None) -> 
     labels = all_labels(tokens)
     template = templates.detect(labels)
     if template is not None:
+        mapped = map_grid(grid, template, tokens)
+        if template.prose and not any(mapped.tables.values()):
+            # Its item names are those of sentences too: no table read, the report writes them out.
+            _settle_without_template(report, grid, text)
+            return report
         report.template = template.name
-        _read_tables(report, grid, template, tokens)
+        _read_tables(report, template, mapped)
         return report
     candidates = templates.undecided(labels)
     if candidates and (report.year is None or report.year >= FIRST_TEMPLATE_YEAR):
         # The tables print no row of their own template (an excerpt of the rows all templates
         # share, table 4 alone): the rows every candidate prints alike are read, nothing else.
         shared = templates.common(candidates)
-        if any(map_grid(grid, shared, tokens).tables.values()):
-            _read_tables(report, grid, shared, tokens)
+        mapped = map_grid(grid, shared, tokens)
+        if any(mapped.tables.values()):
+            _read_tables(report, shared, mapped)
             report.template = None
             report.status = NEEDS_REVIEW
             report.reasons.insert(0, "the tables do not show which template they follow ("
@@ -110,9 +116,9 @@ def _finish(grid: Grid, text: str, base: dict, meta_tags: dict, tokens=None) -> 
     return report
 
 
-def _read_tables(report: Report, grid: Grid, template, tokens) -> None:
-    report.narrative = {k: v for k, v in report.narrative.items() if k in narrative.TEMPLATE_SECTIONS}
-    mapped = map_grid(grid, template, tokens)
+def _read_tables(report: Report, template, mapped) -> None:
+    if template.national:  # the older forms' reports keep their statistics sections too
+        report.narrative = {k: v for k, v in report.narrative.items() if k in narrative.TEMPLATE_SECTIONS}
     report.tables = mapped.tables
     report.findings = mapped.findings + checks.run_checks(mapped.tables, template)
     missing = [t for t in template.table_names if not report.tables.get(t)]
@@ -141,6 +147,8 @@ def _settle_without_template(report: Report, grid: Grid, text: str) -> None:
         report.reasons.append("neither titled nor written as an annual report")
         return
     tables = _has_figure_table(grid)
+    if (report.year is None or report.year < FIRST_TEMPLATE_YEAR) and not tables and _read_prose(report, text):
+        return
     if report.year is not None and report.year < FIRST_TEMPLATE_YEAR:
         report.status = PRE_TEMPLATE
         report.reasons.append(f"a report for {report.year}, before the national tables of {FIRST_TEMPLATE_YEAR}"
@@ -153,6 +161,33 @@ def _settle_without_template(report: Report, grid: Grid, text: str) -> None:
         report.reasons.append("a report of no readable year without tables of any template")
     else:  # a report of 2019 or later whose national tables are not there
         report.reasons.append("an annual report without tables 2-4: missing " + ", ".join(TABLES))
+
+
+MIN_PROSE_ITEMS = 3  # fewer statistics in a report's sentences are narrative, not its statistics
+
+
+def _read_prose(report: Report, text: str) -> bool:
+    """A report from before the national tables that writes its statistics out in sentences:
+    read them into its template's table.  Figures read from sentences are never ok: the
+    report says needs review, and which sentence each figure came from."""
+    for template in templates.TEMPLATES:
+        if not template.prose:
+            continue
+        spec = template.tables[0]
+        rows, findings = prose.read_prose(text, spec.name, spec.rows, template.stated_none)
+        if sum(1 for cells in rows.values() if not cells[0].source.get("stated_in_words")) < MIN_PROSE_ITEMS:
+            continue
+        report.template = template.name
+        report.tables = {t: None for t in template.table_names} | {spec.name: rows}
+        report.findings = findings + checks.run_checks(report.tables, template)
+        report.status = NEEDS_REVIEW
+        report.reasons.append(f"{len(rows)} statistics of the {template.name} form read from the report's sentences: "
+                              "check them against the text")
+        errors = sorted({f.rule for f in report.findings if f.severity == "error"})
+        if errors:
+            report.reasons.append(f"{len(errors)} finding(s): " + ", ".join(errors))
+        return True
+    return False
 
 
 def _partial_rows(report: Report, template) -> list[str]:

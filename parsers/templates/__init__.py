@@ -6,11 +6,11 @@ provides) and list it in TEMPLATES below.  Nothing else in the project names a t
 import functools
 from dataclasses import replace
 
-from . import t2019, t2021
+from . import t2016, t2019, t2021
 from .base import (TABLE3_COLUMNS, TABLE4_BLOCKS, TABLE4_COLUMNS, TOTALS_FIELDS, ColumnBalance,  # noqa: F401
                    ColumnTotal, RowSpec, RowTotal, TableSpec, Template, TotalsSpec)
 
-TEMPLATES: tuple[Template, ...] = (t2019.TEMPLATE, t2021.TEMPLATE)
+TEMPLATES: tuple[Template, ...] = (t2019.TEMPLATE, t2021.TEMPLATE, t2016.TEMPLATE)
 
 
 def by_name(name: str | None) -> Template | None:
@@ -32,8 +32,12 @@ def undecided(labels: list[str]) -> tuple[Template, ...]:
     own words printed, as in an excerpt that shows only rows every template shares)."""
     scored = [(t.score(labels), t) for t in TEMPLATES]
     best = max(score for score, _ in scored)
-    tied = tuple(t for score, t in scored if score == best)
-    return tied if len(tied) > 1 else ()
+    tied = [t for score, t in scored if score == best]
+    # Only versions of one form (the same tables) can be read for what they print alike.
+    forms: dict[tuple[str, ...], list[Template]] = {}
+    for t in tied:
+        forms.setdefault(t.table_names, []).append(t)
+    return next((tuple(ts) for ts in forms.values() if len(ts) > 1), ())
 
 
 @functools.lru_cache(maxsize=16)

@@ -163,6 +163,12 @@ class Template:
     tables_end: str = ""
     squashed: SquashedHints = field(default_factory=SquashedHints)
     totals: TotalsSpec | None = None
+    # One of the national templates (2019/2021); gold "unknown" means none of them.
+    national: bool = True
+    # Statistics some reports write out in sentences (parsers/prose.py reads the first table):
+    # whether to read them, and sentences that say there was none of an item — (row keys, regex).
+    prose: bool = False
+    stated_none: tuple[tuple[tuple[str, ...], str], ...] = ()
 
     # --- tables and rows
 

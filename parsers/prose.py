@@ -1,0 +1,67 @@
+"""Statistics written out in sentences: "主动公开政府信息共191条，其中政府网站公开政府信息数64条，
+政务微博32条…" read into a template's table, row by row.
+
+A clause (text between punctuation, or before 其中) that prints one figure with its unit is an
+item; the template's row patterns say which row it is, searched in the whole clause.  A row takes
+the first clause that names it.  Sentences that state there was none ("未收到政府信息公开申请")
+are zeros the report prints in words: the cell keeps the sentence as its text.  Only the sections
+that report statistics are read when the report has numbered sections (not its overview, nor its
+problems), so that a figure of the narrative is not taken for an item.
+"""
+from __future__ import annotations
+
+import re
+
+from . import narrative
+from .record import NUMBER, ZERO, Cell, Finding
+
+_CLAUSE = re.compile(r"[。；;，,：:！？!?\n]|其中|另外|此外")
+_FIGURE = re.compile(r"(\d+(?:\.\d+)?)\s*(人次|万元|条|件|个|人|次|篇|场|期|元|项)")
+# Sections of a report's statistics (narrative.sections names); the rest is narrative.
+STAT_SECTIONS = ("proactive", "responses", "requests", "reviews", "fees", "staffing", "meetings")
+
+
+def _clauses(text: str) -> list[str]:
+    return [c.strip() for c in _CLAUSE.split(text) if c and c.strip()]
+
+
+def _stat_text(text: str) -> str:
+    sections = narrative.sections(text)
+    parts = [sections[k] for k in STAT_SECTIONS if k in sections]
+    return "\n".join(parts) if parts else text
+
+
+def read_prose(text: str, table: str, rows, stated_none=()) -> tuple[dict[str, list[Cell]], list[Finding]]:
+    """{row key: [its cell]} of one template table read from sentences, and read findings.
+    `rows`: the table's RowSpecs (first match wins); `stated_none`: (row keys, regex) of sentences
+    saying there was none of an item."""
+    found: dict[str, list[Cell]] = {}
+    findings: list[Finding] = []
+    for clause in _clauses(_stat_text(text)):
+        flat = re.sub(r"\s+", "", clause)
+        figures = list(_FIGURE.finditer(flat))
+        if len(figures) == 1:
+            m = figures[0]
+            label = flat[: m.start()] + flat[m.end():]
+            spec = next((s for s in rows if s.regex.search(label)), None)
+            if spec is not None and spec.key not in found:
+                number = float(m.group(1)) if "." in m.group(1) else int(m.group(1))
+                found[spec.key] = [Cell(table, spec.key, 0, spec.columns[0], m.group(1), number,
+                                        ZERO if number == 0 else NUMBER, unit=m.group(2) if m.group(2) in ("万元", "元") else None,
+                                        source={"layout": "prose", "clause": clause})]
+            continue
+        if figures:
+            continue  # several figures in one clause: which is which is not said
+        for keys, pattern in stated_none:
+            if not re.search(pattern, flat):
+                continue
+            for key in keys:
+                if key in found:
+                    continue
+                spec = next(s for s in rows if s.key == key)
+                found[key] = [Cell(table, key, 0, spec.columns[0], clause, 0, ZERO,
+                                   source={"layout": "prose", "clause": clause, "stated_in_words": True})]
+                findings.append(Finding("read.stated_in_words", f"{key} read as 0 from the sentence '{clause}'",
+                                        table, key, spec.columns[0], severity="info"))
+    order = [s.key for s in rows]
+    return {k: found[k] for k in order if k in found}, findings

@@ -1,0 +1,74 @@
+"""The 2016–2018 statistics (template "2016"): real reports of those years, in sentences and in a
+table, every cell right against gold files of our own; figures read from sentences are flagged."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from parsers import parse_document
+from parsers.evaluate import pairs, score
+
+DATA = Path(__file__).resolve().parent / "data" / "old-statistics"
+ROOT = DATA.parents[2]
+
+
+@pytest.mark.parametrize("doc, gold", pairs(DATA), ids=lambda p: p.name)
+def test_every_cell_of_the_old_statistics(doc, gold):
+    g = json.loads(gold.read_text(encoding="utf-8"))
+    report = parse_document(doc.read_bytes(), "text/html")
+    s = score(report, g, doc.name)
+    assert s.cells >= 15 and not s.wrong and s.exact, s.wrong
+    assert report.template == "2016" and report.year == g["year"]
+    if g["layout"] == "prose":  # read from sentences: never ok, each cell says which sentence
+        assert report.status == "needs_review"
+        assert all(c.source["layout"] == "prose" and c.source["clause"] for c in report.cells())
+    else:
+        assert report.status == "ok", report.reasons
+
+
+def test_eval_command_scores_the_old_statistics():
+    out = subprocess.run([sys.executable, "govreports_cli.py", "eval", str(DATA)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    last = out.stdout.strip().splitlines()[-1]
+    assert last.startswith("cells ") and "(100.00%)" in last and "silent errors 0" in last, out.stdout
+
+
+NATIONAL_ROWS = [  # 统计指标 as the national form prints them, the court's figures beside them
+    ("一、主动公开情况", None, None), ("（一）主动公开政府信息数（不同渠道和方式公开相同信息计1条）", "条", "proactive_total"),
+    ("（二）通过不同渠道和方式公开政府信息的情况", None, None), ("1.政府公报公开政府信息数", "条", "via_gazette"),
+    ("2.政府网站公开政府信息数", "条", "via_website"), ("3.政务微博公开政府信息数", "条", "via_weibo"),
+    ("4.政务微信公开政府信息数", "条", "via_weixin"), ("5.其他方式公开政府信息数", "条", "via_other"),
+    ("二、回应解读情况", None, None), ("（一）回应公众关注热点或重大舆情数（不同方式回应同一热点或舆情计1次）", "次", "responses_total"),
+    ("1.参加或举办新闻发布会总次数", "次", "press_conferences"), ("其中：主要负责同志参加新闻发布会次数", "次", "press_conferences_leaders"),
+    ("2.政府网站在线访谈次数", "次", "online_interviews"), ("其中：主要负责同志参加政府网站在线访谈次数", "次", "online_interviews_leaders"),
+    ("5.其他方式回应事件数", "次", "other_responses"), ("三、依申请公开情况", None, None),
+    ("（一）收到申请数", "件", "requests_received"), ("1.当面申请数", "件", "requests_in_person"),
+    ("3.网络申请数", "件", "requests_online"), ("六、举报投诉数量", "件", "complaints"),
+    ("（二）设置政府信息公开查阅点数", "个", "reading_points"), ("（三）从事政府信息公开工作人员数", "人", "staff_total"),
+    ("1.专职人员数（不包括政府公报及政府网站工作人员数）", "人", "staff_fulltime"), ("2.兼职人员数", "人", "staff_parttime"),
+    ("（一）召开政府信息公开工作会议或专题会议数", "次", "meetings"), ("（二）举办各类培训班数", "次", "trainings"),
+    ("（三）接受培训人员数", "人次", "trainees"),
+]
+
+
+def test_the_national_table_form_round_trips():
+    """The court's figures rendered in the national form of the table (统计指标 | 单位 | 统计数)."""
+    gold = json.loads((DATA / "zhecheng-court-2017.json").read_text(encoding="utf-8"))["truth"]["stats"]
+    figures = {k: v[0] for k, v in gold.items()} | {"via_gazette": 0, "requests_in_person": 0, "requests_online": 0}
+    rows = "".join(
+        f"<tr><td>{label}</td><td>{unit or ''}</td><td>{'' if key is None else figures[key]}</td></tr>"
+        for label, unit, key in NATIONAL_ROWS)
+    page = ("<html><head><meta charset='utf-8'><title>某县人民法院2017年政府信息公开工作年度报告</title></head><body>"
+            "<h1>某县人民法院2017年政府信息公开工作年度报告</h1><p>根据《中华人民共和国政府信息公开条例》，现将2017年度"
+            "政府信息公开工作情况报告如下。</p><p>附：政府信息公开情况统计表</p><table><tr><td>统计指标</td><td>单位</td>"
+            f"<td>统计数</td></tr>{rows}</table></body></html>")
+    report = parse_document(page.encode("utf-8"), "text/html")
+    assert report.template == "2016", (report.status, report.reasons)
+    got = {k: cells[0].number for k, cells in report.tables["stats"].items()}
+    want = {key: figures[key] for _, _, key in NATIONAL_ROWS if key}
+    assert got == want
+    assert report.status == "ok", report.reasons
