@@ -23,11 +23,9 @@ def test_every_cell_of_the_old_statistics(doc, gold):
     s = score(report, g, doc.name)
     assert s.cells >= 15 and not s.wrong and s.exact, s.wrong
     assert report.template == "2016" and report.year == g["year"]
-    if g["layout"] == "prose":  # read from sentences: never ok, each cell says which sentence
-        assert report.status == "needs_review"
+    assert report.status == "needs_review"  # the older form's figures are read, few of them checkable
+    if g["layout"] == "prose":  # each cell says which sentence it came from
         assert all(c.source["layout"] == "prose" and c.source["clause"] for c in report.cells())
-    else:
-        assert report.status == "ok", report.reasons
 
 
 def test_eval_command_scores_the_old_statistics():
@@ -71,4 +69,4 @@ def test_the_national_table_form_round_trips():
     got = {k: cells[0].number for k, cells in report.tables["stats"].items()}
     want = {key: figures[key] for _, _, key in NATIONAL_ROWS if key}
     assert got == want
-    assert report.status == "ok", report.reasons
+    assert not [f for f in report.findings if f.severity == "error"], report.findings
