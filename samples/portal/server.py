@@ -584,6 +584,7 @@ class Portal:
         self.started = int(time.time()) - 86400
         self.modified: dict[str, int] = {}
         self.delay = 0.0
+        self.slow: dict[str, float] = {}  # path prefix -> seconds more for each request under it (tests)
         for s in self.sites:
             getattr(self, "_build_" + s.build)(s)
             self._build_home(s)
@@ -1189,8 +1190,9 @@ def make_handler(portal: Portal):
         def _serve(self, method: str) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            if portal.delay:
-                time.sleep(portal.delay)
+            wait = portal.delay + max((v for k, v in portal.slow.items() if self.path.startswith(k)), default=0.0)
+            if wait:
+                time.sleep(wait)
             try:
                 resp = portal.handle(method, self.path, self.headers, body)
                 if resp.status == 200 and method in ("GET", "HEAD"):
