@@ -94,6 +94,15 @@ def register(subparsers) -> None:
     d.add_argument("--results", metavar="FILE")
     d.set_defaults(func=_demo)
 
+    f = subparsers.add_parser("discover", help="find portals' report columns from their home pages and print "
+                                               "ready registry entries (docs/crawling.md)")
+    f.add_argument("urls", nargs="+", metavar="URL", help="a portal's home page or its 政府信息公开 page")
+    f.add_argument("--depth", type=int, default=3, help="links followed from each start page (default 3)")
+    f.add_argument("--max-pages", type=int, default=80, help="pages fetched per start page (default 80)")
+    f.add_argument("--impolite", action="store_true", help="switch politeness off (local copies only)")
+    f.add_argument("--log-level", default="WARNING")
+    f.set_defaults(func=_discover)
+
     r = subparsers.add_parser("runs", help="list the crawl runs with their counts (newest first)")
     r.add_argument("--limit", type=int, default=20)
     r.add_argument("--json", action="store_true")
@@ -343,6 +352,25 @@ def _demo(args) -> int:
         return 2
     _print_summary(summary)
     return _exit_code(summary)
+
+
+def _discover(args) -> int:
+    """Print {"sites": [...]} (registry entries) on stdout, what was found on stderr; 1 if a start
+    page led to no report column."""
+    from .discover import discover
+
+    portals = discover(args.urls, polite=not args.impolite, log_level=args.log_level, max_depth=args.depth,
+                       max_pages=args.max_pages)
+    found = [p for p in portals if p.columns]
+    print(json.dumps({"sites": [p.entry() for p in found]}, ensure_ascii=False, indent=1))
+    for p in portals:
+        if p.columns:
+            print(f"{p.start}: {len(p.columns)} report column(s)" + ("" if p.region_code else
+                  "; no region code on its pages: fill in region_code"), file=sys.stderr)
+        else:
+            print(f"{p.start}: no report column found ({p.pages} pages looked at; try its 政府信息公开 page, "
+                  f"or --depth)", file=sys.stderr)
+    return 0 if len(found) == len(portals) else 1
 
 
 def _runs(args) -> int:
