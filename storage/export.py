@@ -9,10 +9,11 @@ from sqlalchemy import inspect, text, types
 from sqlalchemy.engine import Engine
 
 from .query import plain
+from .views import template_views
 
 TABLES = ("regions", "sites", "documents", "report_versions", "figures", "findings", "report_sections",
           "application_totals")
-VIEWS = ("reports", "table2_wide", "table3_wide", "table4_wide")
+VIEWS = ("reports", "table2_wide", "table3_wide", "table4_wide") + tuple(template_views())
 CHUNK = 50_000
 
 

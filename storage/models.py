@@ -120,7 +120,8 @@ class ReportVersion(Base):
 
 
 class Figure(Base):
-    """One printed cell of tables 2-4: printed text kept verbatim, plus its number and kind."""
+    """One printed cell of a template's tables (2-4, or the 2016 stats): printed text kept verbatim, plus its
+    number and kind."""
 
     __tablename__ = "figures"
     __table_args__ = (
@@ -133,7 +134,7 @@ class Figure(Base):
     report_id: Mapped[int] = mapped_column(
         ForeignKey("report_versions.id", ondelete="CASCADE"), primary_key=True
     )
-    table_name: Mapped[str] = mapped_column(String(8), primary_key=True)  # table2|table3|table4
+    table_name: Mapped[str] = mapped_column(String(8), primary_key=True)  # a template table: table2|table3|table4|stats
     row_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     col: Mapped[int] = mapped_column(Integer, primary_key=True)  # printed position, 0-based
     row_pos: Mapped[int | None] = mapped_column(Integer)  # the row's printed position, 0-based

@@ -55,6 +55,9 @@ class TableSpec:
     # ("行政复议") is also a word of the narrative.
     after_other_tables: bool = False
     flat: bool = False  # gold shape: one list of the table's cells in printed order (table 4)
+    # Storage's one-row-per-report view of this table (storage/views.py makes its SQL from the
+    # rows and columns here; a migration freezes it); "" for none.
+    wide: str = ""
 
     @property
     def cell_count(self) -> int:

@@ -89,6 +89,7 @@ STATS = TableSpec(
     "stats", "政府信息公开情况统计表", ROWS,
     starts=(r"政府信息公开情况统计表", r"^统计指标$", r"^指标名称$", r"主动公开政府信息数", r"主动公开文件数"),
     headers=("统计指标", "指标名称", "单位", "计量单位", "统计数", "历年累计", "本年累计", "本期实际"),
+    wide="stats_wide",
 )
 
 TEMPLATE = Template(
