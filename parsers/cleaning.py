@@ -40,6 +40,13 @@ def main_text_of_html(root) -> str:
     return text or ""
 
 
+def _drop_separator(out: list[str]) -> None:
+    """A dropped line takes its separating empty line with it: in text whose cells are separated
+    by one empty line, extra empty lines are empty cells (parsers/layouts/text_lines.py)."""
+    if out and out[-1] == "":
+        out.pop()
+
+
 def strip_text_chrome(text: str) -> str:
     """Breadcrumbs, share buttons, footers, page furniture (page numbers, running headers: a
     report's title printed again at the top of later pages) and runs of '|' in text dumps."""
@@ -49,11 +56,14 @@ def strip_text_chrome(text: str) -> str:
         key = _WS.sub("", line) if "报" in line and len(line) <= 120 else ""
         if key and len(key) <= 80 and _RUNNING_HEADER.search(key):
             if key in seen_titles:
+                _drop_separator(out)
                 continue  # the title again, at the head of a later page
             seen_titles.add(key)
         if _CHROME_LINE.match(line) and len(line) < 200:
+            _drop_separator(out)
             continue  # a chrome line; a long one is a body that chrome leaked into: keep it
         if _PAGE_FURNITURE.match(line):
+            _drop_separator(out)
             continue
         line = _PAGE_HEADER.sub("", line)
         line = _PIPE_RUN.sub(" ", line)

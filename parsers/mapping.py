@@ -449,9 +449,20 @@ def _fill_gaps_by_order(tokens, span, specs, found, used, findings, table) -> No
     where the counts agree exactly.  Such cells are marked inferred, never trusted silently."""
     start, stop = span
     orphans: list[tuple[int, list[Token]]] = []
+    pieces: dict[int, str] = {}  # orphan position -> the label piece printed with its figures
     i = start
     while i < stop:
         t = tokens[i]
+        if (not t.is_value and i not in used and 0 < len(t.label) <= MAX_LABEL and _match_spec(t.label, specs) is None
+                and (i == start or tokens[i - 1].cell.row != t.cell.row)):
+            # A label wrapped over lines whose first lines the text layer printed elsewhere:
+            # its last piece stands with the figures ("行政机关不再处理其政府信息公 | 40 | 1 …").
+            run = _figures_after(tokens, i, stop)
+            if run and not any(j in used for j in range(i + 1, i + 1 + len(run))):
+                orphans.append((i, run))
+                pieces[i] = t.label
+                i += 1 + len(run)
+                continue
         if t.is_value and i not in used:
             row = t.cell.row
             j = i
@@ -487,6 +498,8 @@ def _fill_gaps_by_order(tokens, span, specs, found, used, findings, table) -> No
             kept, extra, unplaced = _trim(run, len(spec.columns))
             if extra or unplaced or len(kept) != len(spec.columns):
                 break
+            if pos in pieces and pieces[pos] not in label_text(spec.label or ""):
+                break  # the piece printed with the figures is not part of this row's label
             found[key] = RowRead(spec, [v.cell.text for v in kept], [v.cell for v in kept], inferred=True, pos=pos)
             findings.append(Finding("read.row_by_position",
                                     "unlabelled row of figures assigned to this row by template order",

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年度?")
 _YEAR_PERIOD = re.compile(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日?\s*(?:起\s*)?(?:至|到|—|-|–|~)")
+# A paragraph opening with its year ("2021年，我局…", "2020年度我街办…"): the overview's way of
+# naming the year under report when the title does not (an excerpt, a page without its title).
+_YEAR_OPENS_LINE = re.compile(r"^[ \t\u00a0\u3000]*((?:19|20)\d{2})\s*年(?:度|\s*[，,]|(?=[^\d\s月]))", re.M)
 _YEAR_NEAR_REPORT = re.compile(r"((?:19|20)\d{2})\s*年度?\s*(?:政府|政务)?信息公开")
 _DATE = re.compile(r"(?:发布时间|发布日期|发文日期|成文日期|时间|日期)\s*[:：]?\s*((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
 _ISO_DATE = re.compile(r"((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
@@ -74,6 +77,11 @@ def year_from(title: str | None, text: str) -> int | None:
         m = rx.search(head)
         if m:
             return int(m.group(1))
+    # The year most paragraphs open with (the first of equals): a plan for the next year opens
+    # a paragraph too, but the year under report opens most of them.
+    opening = [int(m.group(1)) for m in _YEAR_OPENS_LINE.finditer(head)]
+    if opening:
+        return max(dict.fromkeys(opening), key=opening.count)
     return None
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-PARSER_VERSION = "0.3.3"  # 0.3.3: the 2016–2018 statistics (template 2016) from tables and from sentences
+PARSER_VERSION = "0.3.4"  # 0.3.4: empty cells as empty lines, wrapped annotations, label pieces apart from their figures; 0.3.3: template 2016
 
 # Kinds of printed value.  Blank is not zero: a blank cell keeps kind "blank".
 NUMBER, ZERO, BLANK, NOT_APPLICABLE, TEXT = "number", "zero", "blank", "not_applicable", "text"

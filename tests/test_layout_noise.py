@@ -119,6 +119,35 @@ def wrapped_labels(g: Gen, rng: random.Random, vertical: bool) -> bytes:
     return ("\n\n".join(_lines_of_sections(g, table)) + "\n").encode()
 
 
+def empty_line_cells(g: Gen, rng: random.Random) -> bytes:
+    """A page's paragraphs dumped as text, one cell each: every printed cell followed by an empty
+    line, an empty cell printed as nothing (one more empty line), and page furniture between
+    cells now and then (dropped with its own separating line)."""
+    page = [1]
+
+    def table(grid):
+        out = []
+        for row in grid:
+            for c in row:
+                if c is None:
+                    continue
+                if rng.random() < 0.05:
+                    page[0] += 1
+                    out += [rng.choice(FURNITURE).format(n=page[0]), ""]
+                out += [c[0], ""] if c[0] != "" else [""]
+        return out
+
+    lines = [g.title, ""]
+    for sec in "一二三四五六":
+        head, text = NARRATIVE[sec]
+        lines += [head, ""]
+        if text:
+            lines += [text, ""]
+        if sec in ("二", "三", "四"):
+            lines += table(grids(g)[sec])
+    return ("\n".join(lines) + "\n").encode()
+
+
 FURNITURE = ["— {n} —", "- {n} -", "第 {n} 页 共 9 页", "第{n}页"]
 
 
@@ -200,21 +229,37 @@ def test_page_furniture_and_rows_broken_over_pages_read_back(layout, g, seed):
     assert_round_trip(g, report)
 
 
+@NOISE
+@given(g=reports(), seed=st.integers(0, 10**6))
+def test_empty_cells_printed_as_empty_lines_read_back(g, seed):
+    report = parse_document(empty_line_cells(g, random.Random(seed)), "text/plain")
+    note(describe(report))
+    if {f.rule for f in report.findings} & {"read.ambiguous_alignment"}:
+        assert report.status == "needs_review"  # blanks at both ends of a row: flagged, never guessed
+        return
+    assert_round_trip(g, report)
+
+
 ANNOTATIONS = ["（其中网上申请{k}件）", "(含转办{k}件)", " 含线上{k}件", "（其中{k}件已办结）"]
 
 
-@pytest.mark.parametrize("layout", ["html", "cell-per-line", "tab", "pipe"])
+@pytest.mark.parametrize("layout", ["html", "cell-per-line", "tab", "pipe", "cell-per-line-wrapped"])
 @NOISE
 @given(g=reports(blanks=False), data=st.data())
 def test_a_figure_with_an_annotation_keeps_its_number_and_column(layout, g, data):
+    """The annotation on the figure's line, or (cell-per-line-wrapped: a narrow column) on a line
+    of its own after the figure."""
     from test_parser_properties import parse_as
 
     rows = [(k, i) for k, vs in g.t3.items() for i, v in enumerate(vs) if v.text.isdigit()]
     key, i = data.draw(st.sampled_from(rows))
     n = g.t3[key][i].num
-    text = g.t3[key][i].text + data.draw(st.sampled_from(ANNOTATIONS)).format(k=data.draw(st.integers(0, 9)))
+    wrapped = layout == "cell-per-line-wrapped"
+    annotations = [a for a in ANNOTATIONS if a.startswith(("（", "("))] if wrapped else ANNOTATIONS
+    text = (g.t3[key][i].text + ("\n" if wrapped else "")
+            + data.draw(st.sampled_from(annotations)).format(k=data.draw(st.integers(0, 9))))
     g.t3[key][i] = V(text, None, n)
-    report = parse_as(g, layout)
+    report = parse_as(g, "cell-per-line" if wrapped else layout)
     note(describe(report))
     c = report.tables["table3"][key][i]
     assert (c.kind, c.number) == ("annotated", n), (c.kind, c.text)
@@ -289,3 +334,67 @@ def test_a_label_misprinted_beyond_recognition_is_not_guessed():
     assert report.status == "needs_review"
     assert "denied_internal_affairs" not in report.tables["table3"]
     assert all(f.rule != "read.label_misprinted" for f in report.findings)
+
+
+def _markdown_lines(g: Gen) -> list[str]:
+    """The report as a PDF converter's markdown: each table row a pipe row (no empty span cells),
+    a rule under the first row of every table."""
+    def table(grid):
+        out = []
+        for row in _printed_rows(grid):
+            cells = [t for t, copy in row if not copy]
+            out.append("| " + " | ".join(cells) + " |")
+            if len(out) == 1:
+                out.append("|" + "---|" * len(cells))
+        return out
+    return _lines_of_sections(g, table)
+
+
+@pytest.mark.parametrize("piece", [slice(16, None), slice(16, 30)], ids=["tail", "middle"])
+def test_pdf_text_labels_printed_apart_from_their_figures_fill_their_rows_in_order_flagged(piece):
+    """A PDF text layer prints a wrapped label's first lines away from the table row, which keeps
+    only the label's last piece ("行政机关不再处理其政府信息公 | 40 | …"), or no label at all. Two
+    such rows in a row are read in template order — each piece must belong to its row's label —
+    and flagged, never trusted."""
+    g = fixed_example()
+    confirm, correction = "5.要求行政机关确认或重新出具已获取信息", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
+    lines = _markdown_lines(g)
+    out = []
+    for line in lines:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if confirm in cells:
+            # Both labels' lines stacked before the rows: one label whole, in two lines, and the
+            # first piece of the next.
+            out += [confirm[:9], confirm[9:], correction[:16]]
+            out.append("| " + " | ".join(cells[cells.index(confirm) + 1:]) + " |")
+        elif correction in cells:
+            # The piece left with the figures is words both rows of 其他处理 share.
+            out.append("| " + " | ".join([correction[piece]] + cells[cells.index(correction) + 1:]) + " |")
+        else:
+            out.append(line)
+    report = parse_document(("\n".join(out) + "\n").encode(), "text/plain")
+    assert report.layout == "pdf-text-markdown"
+    assert report.figures() == g.figures(), describe(report)
+    assert report.status == "needs_review"
+    by_position = {f.row for f in report.findings if f.rule == "read.row_by_position"}
+    assert {"not_processed_confirm", "other_overdue_correction"} <= by_position
+    assert all(c.inferred for key in by_position for c in report.tables["table3"][key])
+
+
+def test_a_label_piece_that_belongs_to_no_row_of_the_gap_is_not_placed():
+    """The piece printed with the figures names another row's words: the rows stay unread."""
+    g = fixed_example()
+    confirm, correction = "5.要求行政机关确认或重新出具已获取信息", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
+    out = []
+    for line in _markdown_lines(g):
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if confirm in cells:
+            out += [confirm, "| " + " | ".join(cells[cells.index(confirm) + 1:]) + " |"]
+        elif correction in cells:
+            out += [correction[:10], "| " + " | ".join(["收费通知要求缴纳"] + cells[cells.index(correction) + 1:]) + " |"]
+        else:
+            out.append(line)
+    report = parse_document(("\n".join(out) + "\n").encode(), "text/plain")
+    assert report.status == "needs_review"
+    got = report.tables["table3"]
+    assert "other_overdue_correction" not in got and "not_processed_confirm" not in got, describe(report)

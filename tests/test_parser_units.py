@@ -307,3 +307,13 @@ def test_cell_text_joins_wrapped_pieces_and_keeps_nbsp():
 def test_nested_layout_tables_are_skipped():
     g = _grid("<table><tr><td>menu<table><tr><td>规章</td><td>1</td></tr></table></td></tr></table>")
     assert _shape(g) == [["规章", "1"]]
+
+
+def test_the_year_without_a_title_is_the_one_most_paragraphs_open_with():
+    from parsers.metadata import year_from
+
+    text = ("一、总体情况\n2020年，我局对形成的政府信息依法公开。\n（二）依申请公开\n2020年度我街办未接到申请。\n"
+            "五、存在的主要问题及改进情况\n2021年，我局将进一步完善工作机制。\n")
+    assert year_from(None, text) == 2020  # the plan for 2021 opens one paragraph, the year under report two
+    assert year_from(None, "2021年1月，召开会议。\n没有别的年份。") is None  # a date, not the year under report
+    assert year_from("某某局2019年政府信息公开工作年度报告", text) == 2019  # the title's year wins

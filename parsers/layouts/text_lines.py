@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 
 from ..grid import Grid
-from ..values import is_value_text
+from ..record import FIGURE_KINDS
+from ..values import is_value_text, read_value
 
 _MD_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _ONLY_PIPES = re.compile(r"^[\s|]+$")
@@ -24,6 +25,9 @@ _ONLY_PIPES = re.compile(r"^[\s|]+$")
 _ONE_CELL_PIPED = re.compile(r"^\s*(?P<cell>[^|]*[^|\s][^|]*?)\s*\|[\s|]*$")
 # A line of figures only, separated by white space ("0 0 0 0 0", a PDF text row): three or more.
 _FIGURES_ONLY = re.compile(r"^-?[\d.,]+(?:[ \t\u00a0]+-?[\d.,]+){2,}$")
+# An annotation on a line of its own ("（其中网上申请 3 件）", "(含转办 2 件)"): the clause of the
+# figure printed before it, wrapped to the next line by a narrow column.
+_ANNOTATION_LINE = re.compile(r"^[（(]\s*(?:其中|含)[^()（）]{0,40}[）)]$")
 # "行政许可 97" or "规章 0 0 0": a short label followed by figures on one line.
 _LABEL_THEN_FIGURES = re.compile(r"^(?P<label>\S.{0,40}?[^\d\s.,/-])\s+(?P<figs>-?[\d.,]+(?:\s+-?[\d.,]+)*)\s*$")
 
@@ -69,8 +73,26 @@ def _classify(lines: list[str]) -> tuple[str, bool]:
     return "cell-per-line", piped  # also cells separated by lines of '|', or carrying trailing pipes
 
 
+def _empty_line_cells(lines: list[str]) -> bool:
+    """Cells separated by exactly one empty line, throughout: then each further empty line in a
+    run is an empty cell, printed as nothing (a page's paragraphs, one a cell, dumped as text)."""
+    gaps: list[int] = []
+    run, seen = 0, False
+    for ln in lines:
+        if ln == "":
+            run += 1
+            continue
+        if seen:
+            gaps.append(run)
+        run, seen = 0, True
+    ones = sum(1 for g in gaps if g == 1)
+    return len(gaps) >= 20 and ones >= 0.8 * len(gaps) and not any(g == 0 for g in gaps)
+
+
 def read_text(text: str) -> Grid:
-    layout, piped = _classify([ln for ln in text.split("\n") if ln.strip()])
+    lines = text.split("\n")
+    layout, piped = _classify([ln for ln in lines if ln.strip()])
+    empty_cells = layout == "cell-per-line" and not piped and _empty_line_cells(lines)
     grid = Grid(layout=layout, detached_labels=(layout == "pdf-text-markdown"))
     current: list[str] | None = None  # a row being grouped from one-cell lines
     has_values = False
@@ -83,6 +105,9 @@ def read_text(text: str) -> Grid:
 
     def one_cell(cell: str):
         nonlocal current, has_values
+        if current and _ANNOTATION_LINE.match(cell) and read_value(current[-1]).kind in FIGURE_KINDS:
+            current[-1] += cell  # the figure's annotation, wrapped: one annotated cell
+            return
         is_value = is_value_text(cell)
         if current is None:
             current, has_values = [], False
@@ -92,11 +117,17 @@ def read_text(text: str) -> Grid:
         current.append(cell)
         has_values = has_values or is_value
 
-    for raw in text.split("\n"):
+    empties = 0
+    for raw in lines:
         line = raw.rstrip("\n")
         stripped = line.strip()
         if not line:
+            empties += 1
             continue  # an empty line only separates cells
+        if empty_cells and current is not None:
+            for _ in range(empties - 1):
+                one_cell("")  # one empty line separates; each further one is an empty cell
+        empties = 0
         if _ONLY_PIPES.match(line) and "|" in line:
             if piped and stripped == "|":
                 one_cell("")  # an empty cell followed by its pipe
