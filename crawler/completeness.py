@@ -2,8 +2,8 @@
 
 A site is incomplete when it yields no report; when a column lists clearly fewer lines than it
 declares (Total record 99, 共N条, an API's total) or answers fewer list pages than its pager
-declares; when list pages or report pages did not answer; when a cap was reached (list pages per
-column, links per list page); when its list is drawn by a script the crawl did not run; or, in a
+declares; when list pages or report pages did not answer; when a cap was reached (crawler.caps: list
+pages per column, links per list page); when its list is drawn by a script the crawl did not run; or, in a
 full run, when it yields fewer reports than its previous run. A nightly run stops a column's
 pagination at known entries, so there only "no report at all" (new, unchanged or known) counts.
 
@@ -46,6 +46,7 @@ def site_facts(spider, stats: dict) -> dict:
         "entries": sum(c.entries for c in cols),
         "lines": sum(c.lines for c in cols),
         "offsite_links": sum(c.offsite for c in cols),
+        "non_http_links": get("non_http_links"),  # ftp:, mailto:, file:, javascript: links: never fetched
         "list_pages": sum(c.answered for c in cols),
         "list_pages_failed": list_failures,
         "failed_requests": max(0, get("failed_requests") - list_failures),
@@ -76,7 +77,7 @@ def judge_site(facts: dict, previous: int | None = None, *, nightly: bool = Fals
             reasons.append(f"column {where} holds no list line but scripts that may draw the list: "
                            'set "browser_lists": true for this site in the registry')
         for cap in col["caps"]:
-            reasons.append(f"column {where} reached the cap on {cap.replace('max_pages', 'list pages (max_pages)')}")
+            reasons.append(f"column {where} reached the cap on {cap}")
         if nightly:
             continue
         declared = col["declared_records"]

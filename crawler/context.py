@@ -79,12 +79,14 @@ def entry_of(request) -> str | None:
     return request.meta.get(ENTRY)
 
 
-def record_fault(crawler, kind: str, message: str, entry: str | None = None, request=None) -> None:
+def record_fault(crawler, kind: str, message: str, entry: str | None = None, request=None,
+                 failed_request: bool = True) -> None:
     """A crawl fault (a request that failed for good, a body refused, a cap reached): counted in
-    the crawler's stats (govreports/faults/KIND and govreports/failed_requests, also under the
-    request's site) and, in a recorded run, kept in the run's failures with `message` as its
-    reason; the entry it belongs to (`entry`, else the request's) is then not settled (a later run
-    tries it again)."""
+    the crawler's stats (govreports/faults/KIND and, for a request that failed, i.e. unless
+    `failed_request` is False as for a cap, govreports/failed_requests; also under the request's
+    site) and, in a recorded run, kept in the run's failures with `message` as its reason; the
+    entry it belongs to (`entry`, else the request's) is then not settled (a later run tries it
+    again)."""
     from .multisite import site_of, stats_for
 
     if request is not None and entry is None:
@@ -92,12 +94,24 @@ def record_fault(crawler, kind: str, message: str, entry: str | None = None, req
     if crawler is not None and crawler.stats is not None:
         stats = stats_for(crawler, site_of(request))
         stats.inc_value(f"govreports/faults/{kind}")
-        stats.inc_value("govreports/failed_requests")
+        if failed_request:
+            stats.inc_value("govreports/failed_requests")
     ctx = context_of(crawler)
     if ctx is not None:
         ctx.count_fault(kind)
         if ctx.run is not None:
             ctx.run.failure(entry, message)
+
+
+def record_not_followed(crawler, url: str, why: str, where: str, *, in_run: bool = True) -> None:
+    """A link that is by design not followed (a scheme other than http(s): ftp:, mailto:, file:,
+    javascript:): counted (govreports/non_http_links) and, with `in_run`, written in the recorded
+    run's record as "not followed: ..." — never fetched, never a failure, so it fails no crawl."""
+    if crawler is not None and crawler.stats is not None:
+        crawler.stats.inc_value("govreports/non_http_links")
+    ctx = context_of(crawler)
+    if in_run and ctx is not None and ctx.run is not None:
+        ctx.run.note(f"not followed: {why} link {url} (on {where})")
 
 
 def run_of(crawler) -> "RunLedger":

@@ -88,6 +88,12 @@ class RunLedger:
         if entry:
             self.tainted.add(entry)
 
+    def note(self, message: str) -> None:
+        """A line of the run's record that is no failure (a link not followed by design)."""
+        with self._lock:
+            if len(self.errors) < MAX_ERRORS:
+                self.errors.append(message)
+
     def _snapshot(self) -> tuple[dict, list]:
         with self._lock:
             return dict(self.counts), list(self.errors)

@@ -39,7 +39,7 @@ DETAIL_LIKE = re.compile(r"\d{5,}|(?:19|20)\d\d[-/]?\d{1,2}[-/]?\d{1,2}|/\d+\.s?
 SUBCOLUMN_TITLE = re.compile(
     r"^(?:(?:19|20)\d\d\s*年?度?|[〇零一二三四五六七八九]{4}\s*年度?)$|年报|年度报告|报告|部门|乡镇|街道|镇街|县区|区县|市直|"
     r"直属|单位|机关|区级|县级|市级|镇级|本级")
-MAX_LINKS = 3000  # anchors read per list page; a page with more is reported (capped)
+from .caps import DEFAULT_LINKS as MAX_LINKS  # anchors read per list page (the crawl passes its setting)
 SCHEMES = ("http", "https")
 
 
@@ -59,7 +59,7 @@ class ListLink:
 class ListPage:
     url: str
     links: list[ListLink] = field(default_factory=list)
-    capped: bool = False  # more than MAX_LINKS anchors: the rest was not read
+    capped: bool = False  # more anchors than the cap (max_links): the rest was not read
 
     def of(self, *roles: str) -> list[ListLink]:
         return [link for link in self.links if link.role in roles]
@@ -174,9 +174,11 @@ def read_links(root, page_url: str, *, base_url: str | None = None, allowed: cal
             continue
         if href.lower().startswith("javascript"):
             m = OPEN_IN_SCRIPT.search(href) or OPEN_IN_SCRIPT.search(a.get("onclick") or "")
-            if not m:
-                continue
-            href = m.group(1)
+            if m:
+                href = m.group(1)
+            elif judge.is_report_title(_title(a)) is not True:
+                continue  # a button of the page (void(0), a pager's onclick): nothing to record
+            # else a report's link with no URL to read: kept, as a link not followed (scheme)
         if len(anchors) >= max_links:
             page.capped = True
             break
@@ -208,7 +210,7 @@ def _classify(link: ListLink, title: str, here, selves: set, roots: list, allowe
     parts = urlsplit(url)
     bare = re.sub(r"\s+", "", title)
     if parts.scheme not in SCHEMES:
-        link.role, link.why = "scheme", parts.scheme
+        link.role, link.why = "scheme", parts.scheme or url.split(":", 1)[0].lower()
         return
     if bare.lower() in PAGER_WORDS or PAGE_NUMBER.match(bare):
         link.role = "pager"

@@ -101,6 +101,9 @@ class RegistrySpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
+        from .caps import Caps
+
+        spider.caps = Caps.from_settings(crawler.settings)  # read once, handed to every site's handler
         crawler.signals.connect(spider._request_sent, signal=signals.request_reached_downloader)
         crawler.signals.connect(spider._response_received, signal=signals.response_received)
         return spider
@@ -134,6 +137,8 @@ class RegistrySpider(scrapy.Spider):
             if getattr(self, "crawler", None) is not None:  # (govreports seed makes requests without one)
                 h.crawler = SiteCrawler(self.crawler, name)
                 h.settings = self.crawler.settings
+                if hasattr(h, "configure"):
+                    h.configure(self.caps)
             self.handlers[name] = h
         return h
 

@@ -14,7 +14,8 @@ enough. Fields (docs/crawling.md, "The site registry"):
   browser_lists   optional: list pages need a browser (JavaScript-only lists)
   browser_details optional: detail pages need a browser (412/521 script challenges)
   browser_wait    optional JS predicate the browser waits for before reading a page
-  max_pages       optional cap on list pages per column (default 200); reaching it is reported
+  max_pages       optional cap on list pages per column (default: the GOVREPORTS_MAX_LIST_PAGES
+                  setting, 200); reaching it is a fault and makes the site incomplete
   cat_id, sid     gkmlpt options; unitid, webid, columnid: Hanweb options (read from pages if absent)
 """
 from __future__ import annotations
@@ -44,7 +45,7 @@ class SiteConfig:
     browser_lists: bool = False
     browser_details: bool = False
     browser_wait: str | None = None
-    max_pages: int = 200
+    max_pages: int | None = None  # None: the crawl's cap (crawler.caps)
     options: dict[str, Any] = field(default_factory=dict)
 
     @property

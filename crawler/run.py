@@ -220,4 +220,5 @@ def _verdict(stats: dict) -> dict:
     """The site's verdict (crawler.completeness) and the facts it rests on, from its crawler's stats."""
     facts = stats.get("govreports/site_facts") or {}
     return {"verdict": stats.get("govreports/verdict"), "reasons": stats.get("govreports/verdict_reasons") or [],
-            **{k: facts.get(k) for k in ("family", "reports", "entries", "lines", "offsite_links", "list_pages")}}
+            **{k: facts.get(k) for k in ("family", "reports", "entries", "lines", "offsite_links", "non_http_links",
+                                  "list_pages")}}

@@ -112,6 +112,10 @@ GOVREPORTS_MAX_CONCURRENT_REQUESTS = 1024
 # never fills the downloader while the other hosts wait).
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 GOVREPORTS_LINKS = None  # path of a JSON-lines file of every list link met (crawler.completeness)
+# Caps (crawler.caps): anchors read from one list page, list pages per column (a registry entry's
+# max_pages replaces the second). Reaching one is a fault in the run and makes the site incomplete.
+GOVREPORTS_MAX_LINKS_PER_PAGE = int(os.environ.get("GOVREPORTS_MAX_LINKS_PER_PAGE", 5000))
+GOVREPORTS_MAX_LIST_PAGES = int(os.environ.get("GOVREPORTS_MAX_LIST_PAGES", 200))
 
 
 def _abort_request(request) -> bool:

@@ -40,8 +40,8 @@ def test_verdicts():
     assert "declares 7 list pages, 1 answered" in v.reasons[0]
     # a nightly run stops pagination at known pages: declared counts are not held against it
     assert judge_site(facts(column={"declared_pages": 7, "answered": 1}), nightly=True).status == COMPLETE
-    v = judge_site(facts(column={"caps": ["max_pages"]}))
-    assert "cap on list pages (max_pages)" in v.reasons[0]
+    v = judge_site(facts(column={"caps": ["list pages per column (200)"]}))
+    assert v.status == "incomplete" and "cap on list pages per column (200)" in v.reasons[0]
     v = judge_site(facts(reports=0, entries=0, column={"needs_script": True, "lines": 0}))
     assert any('"browser_lists": true' in r for r in v.reasons)
     assert judge_site(facts(column={"needs_script": True}), browser_lists=True).status == COMPLETE

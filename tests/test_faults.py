@@ -111,3 +111,44 @@ def test_a_cookie_check_redirect_to_itself_is_not_a_loop():
                                                                            "Set-Cookie": "clearance=2"}))
     with pytest.raises(IgnoreRequest):  # back to itself without a cookie: a loop at once
         mw.process_response(req, Response(req.url, status=302, headers={"Location": req.url}))
+
+
+def test_caps_are_faults_and_make_the_site_incomplete(tmp_path):
+    """A list page of 100,000 lines and a pager of 100,000 pages: each column reaches its cap (the
+    defaults, read from the settings), which is a `cap` fault in the run's failures with its figure
+    and reason, and the site is incomplete (exit 1); not one of those lines is fetched, and exactly
+    the capped number of list pages is requested, each once."""
+    from crawler.caps import DEFAULT_LINKS, DEFAULT_PAGES
+    from samples.portal.faults import CAP_COLUMNS, CAPS_PREFIX, cap_column_url, cap_registry
+
+    registry = tmp_path / "caps.json"
+    registry.write_text(json.dumps(cap_registry(), ensure_ascii=False), encoding="utf-8")
+    db = tmp_path / "caps.db"
+    with FaultPortalServer() as srv:
+        cmd = [sys.executable, "-m", "govreports_cli", "--db", f"sqlite:///{db}", "crawl", "--registry", str(registry),
+               "--base-url", srv.url, "--impolite", "--no-progress", "--json"]
+        env = dict(os.environ, GOVREPORTS_ARCHIVE=str(tmp_path / "archive"))
+        p = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=400)
+        log = [e["path"] for e in srv.portal.log]
+    assert p.returncode == 1, p.stderr[-3000:]
+    summary = json.loads(p.stdout[p.stdout.index("{"):])
+    assert summary["faults"].get("cap") == 2, summary["faults"]
+    site = summary["per_site"][f"{FAULT_SITE}-caps"]
+    assert site["verdict"] == "incomplete"
+    reasons = " | ".join(site["reasons"])
+    assert f"cap on links per list page ({DEFAULT_LINKS})" in reasons
+    assert f"cap on list pages per column ({DEFAULT_PAGES})" in reasons
+    assert f"{FAULT_SITE}-caps" in p.stderr and "cap on links per list page" in p.stderr
+    engine = make_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        failures = [e for (errs,) in conn.execute(text("SELECT errors FROM crawl_runs")) for e in
+                    (json.loads(errs) if isinstance(errs, str) else errs or [])]
+        status = conn.execute(text("SELECT status FROM crawl_runs")).scalar()
+    engine.dispose()
+    assert status == "incomplete"
+    assert any(cap_column_url("many-links") in f and f"more than {DEFAULT_LINKS} links" in f for f in failures), failures
+    assert any("many-pages" in f and f"more than {DEFAULT_PAGES} list pages" in f for f in failures), failures
+    pages = [path for path in log if path.startswith(CAPS_PREFIX + "many-pages/")]
+    assert len(pages) == len(set(pages)) == DEFAULT_PAGES
+    assert not [path for path in log if path.startswith(CAPS_PREFIX) and "/t2024" in path]  # no line fetched
+    assert set(CAP_COLUMNS) == {"many-links", "many-pages"}

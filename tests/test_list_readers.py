@@ -113,3 +113,47 @@ def test_saved_variant_pages_are_what_the_portal_serves():
     assert truth == committed, "regenerate: python -m samples.portal.saved tests/data/lists/variants"
     for name, body in files.items():
         assert (VARIANTS / name).read_bytes() == body, name
+
+
+def _column_spider(settings: dict, **site):
+    from scrapy.utils.test import get_crawler
+
+    from crawler.spiders.column import ColumnSpider
+
+    crawler = get_crawler(ColumnSpider, settings_dict=settings)
+    config = {"name": "caps", "region_code": "350128", "start_urls": ["http://h/a/"], **site}
+    crawler.spider = crawler._create_spider(site_config=config)
+    return crawler.spider
+
+
+def test_caps_are_read_once_from_the_settings_and_the_registry():
+    from crawler.caps import DEFAULT_LINKS, DEFAULT_PAGES
+
+    assert DEFAULT_LINKS >= 1000 and DEFAULT_PAGES >= 100  # far above a real column's pages and lines
+    spider = _column_spider({})
+    assert (spider.caps.links_per_page, spider.caps.list_pages) == (DEFAULT_LINKS, DEFAULT_PAGES)
+    spider = _column_spider({"GOVREPORTS_MAX_LINKS_PER_PAGE": 7, "GOVREPORTS_MAX_LIST_PAGES": 9})
+    assert (spider.caps.links_per_page, spider.caps.list_pages) == (7, 9)
+    assert _column_spider({"GOVREPORTS_MAX_LIST_PAGES": 9}, max_pages=4).caps.list_pages == 4  # the site's own
+
+
+def test_a_list_page_over_the_caps_is_read_up_to_them_and_says_so():
+    """A saved-page list of 50 report lines with a pager of 40 pages, caps 20 links and 5 pages:
+    20 entries followed, 5 list pages requested in all, both caps in the column's state and in
+    the crawl's stats as `cap` faults, never counted as failed requests."""
+    from scrapy import Request
+
+    rows = "".join(f"<li><a href='/a/t2023010{i % 9 + 1}_{i}.html'>2023年第{i}号政府信息公开工作年度报告</a>"
+                   f"<span>2023-01-0{i % 9 + 1}</span></li>" for i in range(50))
+    body = f"<ul>{rows}</ul><script>createPageHTML(40, 0, 'index', 'html');</script>".encode()
+    spider = _column_spider({"GOVREPORTS_MAX_LINKS_PER_PAGE": 20, "GOVREPORTS_MAX_LIST_PAGES": 5})
+    first = spider.list_request("http://h/a/", "http://h/a/")
+    response = HtmlResponse("http://h/a/", body=body, encoding="utf-8", request=first)
+    out = [o for o in spider.parse_list(response) if isinstance(o, Request)]
+    entries = [r for r in out if r.callback == spider.parse_detail]
+    lists = [r for r in out if r.callback == spider.parse_list]
+    state = spider.columns["http://h/a/"]
+    assert len(entries) == 20 and len(lists) == 4 and state.requested == 5
+    assert state.caps == ["links per list page (20)", "list pages per column (5)"]
+    stats = spider.crawler.stats
+    assert stats.get_value("govreports/faults/cap") == 2 and not stats.get_value("govreports/failed_requests")

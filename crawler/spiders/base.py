@@ -112,6 +112,8 @@ class ReportSpider(scrapy.Spider):
         content = self._content_text(response)
         attachments = self._attachments(response)
         if attachments and len(content) < SHORT_CONTENT:
+            attachments = self._fetchable(attachments, response)
+        if attachments and len(content) < SHORT_CONTENT:
             for href in attachments:
                 yield scrapy.Request(
                     href, callback=self.parse_attachment, priority=20,
@@ -169,13 +171,35 @@ class ReportSpider(scrapy.Spider):
         out = []
         for a in anchors:
             href = a.attrib.get("href", "").strip()
-            if not href or href.startswith(("javascript:", "#", "mailto:")):
+            if not href or href.lower().startswith(("javascript:", "#", "mailto:")):
                 continue
             if ATTACHMENT_EXT.search(href) or ATTACHMENT_HREF.search(href) or a.attrib.get("appendix") == "true":
                 url = response.urljoin(href)
                 if url not in out:
                     out.append(url)
         return out
+
+    def _fetchable(self, urls: list[str], response) -> list[str]:
+        """The attachments fetched: http(s) ones. An ftp: or file: attachment is never fetched; it
+        is recorded (the --links file, the run's record: "not followed"), and is no failure. A page
+        whose attachments are all such links is read as a page of its own."""
+        from ..context import record_not_followed
+
+        fetched = []
+        for url in urls:
+            scheme = url.split(":", 1)[0].lower()
+            if scheme in ("http", "https"):
+                fetched.append(url)
+                continue
+            links = getattr(self, "links", None)
+            if links is not None and url in links:
+                continue
+            if links is not None:
+                links[url] = {"url": url, "title": response.meta.get("title"), "date": response.meta.get("list_date"),
+                              "role": "scheme", "report_title": None, "list_url": response.meta.get("list_url"),
+                              "detail_url": response.url, "followed": f"not followed: scheme {scheme}"}
+            record_not_followed(self.crawler, url, f"{scheme}: attachment", response.url)
+        return fetched
 
     def document_item(self, response, meta) -> DocumentItem | None:
         url = response.url

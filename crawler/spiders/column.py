@@ -4,8 +4,9 @@ One spider serves every registry entry. A column page is read by the generic rea
 (crawler.links: every link of the page judged by title and URL; crawler.pagers: every pager
 form and the count the list declares); where the page belongs to a family whose list lives behind
 an API (crawler.families, ``list_api``), that family's reader (crawler.spiders.apis) reads it too.
-Each list page is requested once (``dir/`` and ``dir/index.html`` are one page), at most
-``max_pages`` per column; what the column declared, found and missed is kept per column for the
+Each list page is requested once (``dir/`` and ``dir/index.html`` are one page); the caps on
+links read per list page and list pages per column (crawler.caps, read once in ``from_crawler``)
+are faults when reached. What the column declared, found and missed is kept per column for the
 site's verdict (crawler.completeness).
 """
 from __future__ import annotations
@@ -17,13 +18,12 @@ import scrapy
 from scrapy.http import HtmlResponse
 
 from .. import families, judge
+from ..caps import Caps
+from ..context import record_fault, record_not_followed
 from ..links import ListPage, canonical, read_links
 from ..pagers import read_pager
 from . import apis
 from .base import ReportSpider
-
-MAX_ENTRIES_PER_PAGE = 500  # entries followed from one list page; more is reported (capped)
-
 
 @dataclass
 class ColumnState:
@@ -38,7 +38,7 @@ class ColumnState:
     lines: int = 0  # list lines read (reports and non-reports, followed or not)
     entries: int = 0  # entries followed (report titles, and titles the content decides)
     offsite: int = 0  # report links to hosts the site does not cover (recorded, not followed)
-    caps: list[str] = field(default_factory=list)  # limits hit (max_pages, links per page)
+    caps: list[str] = field(default_factory=list)  # caps reached, each with its figure (crawler.caps)
     pager: set[str] = field(default_factory=set)  # pager forms met
     needs_script: bool = False  # the first page holds no list line but scripts that may draw it
 
@@ -54,6 +54,26 @@ class ColumnSpider(ReportSpider):
         self.columns: dict[str, ColumnState] = {u: ColumnState(u) for u in self.start_urls}
         self.list_seen: set[str] = set()
         self.links: dict[str, dict] = {}  # every list link met: url -> what it was and what was done
+        self.caps = Caps().for_site(self.site.max_pages)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.configure(Caps.from_settings(crawler.settings))
+        return spider
+
+    def configure(self, caps: Caps) -> None:
+        """The crawl's caps (read once from the settings), with the site's own max_pages."""
+        self.caps = caps.for_site(self.site.max_pages)
+
+    def reach_cap(self, state: "ColumnState", cap: str, message: str) -> None:
+        """A cap reached: once per column and cap, a fault in the run (kind ``cap``, not a failed
+        request) and a reason of the site's verdict."""
+        if cap in state.caps:
+            return
+        state.caps.append(cap)
+        self.logger.warning("site %s: %s", self.site.name, message)
+        record_fault(self.crawler, "cap", f"site {self.site.name}: {message}", failed_request=False)
 
     # ---------------------------------------------------------------- list requests
     async def start(self):
@@ -69,11 +89,10 @@ class ColumnSpider(ReportSpider):
         if key in self.list_seen:
             return None
         state = self.columns[column]
-        if state.requested >= self.site.max_pages:
-            if "max_pages" not in state.caps:
-                state.caps.append("max_pages")
-                self.logger.warning("site %s: column %s has more than %d list pages; the rest is not read "
-                                    "(raise max_pages in the registry)", self.site.name, column, self.site.max_pages)
+        if state.requested >= self.caps.list_pages:
+            self.reach_cap(state, f"list pages per column ({self.caps.list_pages})",
+                           f"column {column} has more than {self.caps.list_pages} list pages; not read from {url} "
+                           f"on (cap: max_pages in the registry, or the GOVREPORTS_MAX_LIST_PAGES setting)")
             return None
         self.list_seen.add(key)
         state.requested += 1
@@ -127,11 +146,14 @@ class ColumnSpider(ReportSpider):
         root = response.selector.root
         base = response.xpath("//base/@href").get()
         page = read_links(root, response.url, base_url=response.urljoin(base) if base else None,
-                          allowed=self.covers, columns=tuple(self.start_urls))
-        if page.capped and "links per page" not in state.caps:
-            state.caps.append("links per page")
+                          allowed=self.covers, columns=tuple(self.start_urls), max_links=self.caps.links_per_page)
+        if page.capped:
+            self.reach_cap(state, f"links per list page ({self.caps.links_per_page})",
+                           f"list page {response.url} holds more than {self.caps.links_per_page} links; the rest "
+                           f"of it is not read (cap: the GOVREPORTS_MAX_LINKS_PER_PAGE setting)")
         yield from self._follow(response, page, state)
-        pager = read_pager(root, response.url, page.links, max_pages=self.site.max_pages)
+        # one page more than the cap: a column with more pages than the cap reaches it in list_request
+        pager = read_pager(root, response.url, page.links, max_pages=self.caps.list_pages + 1)
         state.pager.update(pager.kinds)
         self.declare(state, pager.declared_records, pager.declared_pages)
         if response.url == column or canonical(response.url) == canonical(column):
@@ -167,24 +189,17 @@ class ColumnSpider(ReportSpider):
         return not self.path_prefix or p.path.startswith(self.path_prefix)
 
     def _follow(self, response, page: ListPage, state: ColumnState):
-        followed = 0
         for link in page.links:
             if link.line:
                 state.lines += 1
             record = {"url": link.url, "title": link.title, "date": link.date, "role": link.role,
                       "report_title": link.verdict, "list_url": response.url}
             if link.role == "entry":
-                if followed >= MAX_ENTRIES_PER_PAGE:
-                    if "links per page" not in state.caps:
-                        state.caps.append("links per page")
-                    record["followed"] = "no: cap on entries per list page"
-                else:
-                    req = self.follow_entry(response, link.url, link.title, link.date)
-                    record["followed"] = "yes" if req is not None else "no: other year"
-                    if req is not None:
-                        followed += 1
-                        state.entries += 1
-                        yield req
+                req = self.follow_entry(response, link.url, link.title, link.date)
+                record["followed"] = "yes" if req is not None else "no: other year"
+                if req is not None:
+                    state.entries += 1
+                    yield req
             elif link.role == "offsite" and link.verdict is not False:
                 state.offsite += 1
                 record["followed"] = "no: another host"
@@ -194,9 +209,12 @@ class ColumnSpider(ReportSpider):
                 record["followed"] = "as a list page" if req is not None else "listed already"
                 if req is not None:
                     yield req
-            elif link.role == "scheme":
-                self.crawler.stats.inc_value("govreports/non_http_links")
-                continue
+            elif link.role == "scheme":  # ftp:, mailto:, file:, javascript: — never fetched, no failure
+                record["followed"] = f"not followed: scheme {link.why}"
+                if link.url not in self.links:
+                    # a report's link (or a document's) goes into the run's record too; a mailto: does not
+                    record_not_followed(self.crawler, link.url, f"{link.why}:", response.url,
+                                        in_run=link.verdict is True or judge.is_document_url(link.url))
             else:
                 continue
             self.links.setdefault(link.url, record)

@@ -6,6 +6,9 @@ served by a portal that misbehaves the way hostile or broken government servers 
 - One site's first list page (FAULT_SITE) also links to one fault page per kind of FAULTS, each
   titled like an annual report, each failing for good in its own way. A crawler must leave each in
   the run's failures with its reason (the kind is what the crawl summary counts it as).
+- Two columns of that site, not linked from it (CAP_COLUMNS), reach the crawl's caps: a list page of
+  100,000 lines and a pager of 100,000 pages. A crawl of them must record a `cap` fault for each
+  and end incomplete.
 
 Standard library only, like the portal.
 """
@@ -43,12 +46,52 @@ FAULTS = {
     "deflate-bomb": ("a deflate body inflating to 128 MB", "decompression_bomb"),
     "soft-block": ("a 200 page saying 访问过于频繁, every time", "soft_block"),
 }
+# Columns that reach the crawl's caps (crawler.caps), not linked from the site's list: a registry
+# entry naming them as start URLs (`cap_registry`) must end incomplete with a `cap` fault for each.
+CAPS_PREFIX = f"/{FAULT_SITE}/zwgk/caps/"
+MANY_LINKS = 100_000  # lines of one list page (the cap on links read per list page is 5,000)
+MANY_PAGES = 100_000  # pages a column's pager declares (the cap on list pages per column is 200)
+CAP_COLUMNS = {
+    "many-links": (f"one list page of {MANY_LINKS:,} lines", "links per list page"),
+    "many-pages": (f"a pager declaring {MANY_PAGES:,} list pages", "list pages per column"),
+}
 _GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
         b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;") * 200
 
 
 def fault_url(name: str) -> str:
     return PREFIX + name + ".html"
+
+
+def cap_column_url(name: str) -> str:
+    return CAPS_PREFIX + name + "/index.html"
+
+
+def cap_registry(base_url: str | None = None) -> dict:
+    """A registry of one site whose columns are the cap columns (relative URLs: give --base-url)."""
+    return {"sites": [{"name": f"{FAULT_SITE}-caps", "title": "平潭综合实验区（上限测试栏目）", "region_code": "359000",
+                       "start_urls": [(base_url or "") + cap_column_url(n) for n in CAP_COLUMNS]}]}
+
+
+def cap_page(path: str) -> bytes | None:
+    """The page of a cap column at `path` (list pages of news and budget lines, never reports)."""
+    rest = path[len(CAPS_PREFIX):]
+    name, _, page = rest.partition("/")
+    if name == "many-links" and page in ("", "index.html"):
+        lines = "".join(f'<li><a href="t20240105_{100000 + i}.html">平潭综合实验区2024年部门预算公开（{i + 1}）</a>'
+                        f'<span>2024-01-05</span></li>\n' for i in range(MANY_LINKS))
+        pager = ""
+    elif name == "many-pages" and (page in ("", "index.html") or
+                                   (page.startswith("index_") and page[6:-5].isdigit() and page.endswith(".html"))):
+        n = 0 if page in ("", "index.html") else int(page[6:-5])
+        if n >= MANY_PAGES:
+            return None
+        lines = f'<li><a href="t20240105_{200000 + n}.html">平潭综合实验区2024年部门决算公开（第{n + 1}页）</a><span>2024-01-05</span></li>'
+        pager = f'<script>createPageHTML({MANY_PAGES}, {n}, "index", "html");</script>'
+    else:
+        return None
+    return (f"<html><head><meta charset='utf-8'><title>上限测试</title></head><body><ul class='list'>{lines}</ul>"
+            f"{pager}</body></html>").encode()
 
 
 def _bomb(kind: str, inflated: int = 128 * 2**20) -> bytes:
@@ -99,6 +142,10 @@ class FaultPortalServer(PortalServer):
                     with server.lock:
                         server.faults_served[name] = server.faults_served.get(name, 0) + 1
                     return self._fault(name)
+                if path.startswith(CAPS_PREFIX) and path not in portal.pages:
+                    body = cap_page(path)
+                    if body is not None:  # made on first request, then served (and logged) as any page
+                        portal.pages[path] = Resp(200, "text/html; charset=utf-8", body)
                 if method == "GET" and path in server.report_paths:
                     with server.lock:
                         first = path not in server.first_seen
@@ -198,6 +245,9 @@ def serve(host: str = "127.0.0.1", port: int = 8800) -> None:
           f"its first request with 503 + Retry-After: 1; {len(FAULTS)} fault pages listed on {srv.list_path})")
     for name, (what, kind) in FAULTS.items():
         print(f"  {fault_url(name):<48} {what}  -> {kind}")
+    print("columns that reach the crawl's caps (register them: samples.portal.faults.cap_registry):")
+    for name, (what, cap) in CAP_COLUMNS.items():
+        print(f"  {cap_column_url(name):<48} {what}  -> cap on {cap}")
     try:
         srv.httpd.serve_forever()
     except KeyboardInterrupt:
