@@ -8,7 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年度?")
+# A title's year: "2017年", "2017年度", or a year the report's own words follow at once
+# ("柘城县发改委2017政府信息公开工作年度报告").
+_TITLE_YEAR_END = r"(?:年度?|(?=(?:政府|政务)?信息(?:与政务)?公开|政务公开|年度报告|年报))"
+_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*" + _TITLE_YEAR_END)
 _YEAR_PERIOD = re.compile(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日?\s*(?:起\s*)?(?:至|到|—|-|–|~)")
 # A paragraph opening with its year ("2021年，我局…", "2020年度我街办…"): the overview's way of
 # naming the year under report when the title does not (an excerpt, a page without its title).
@@ -93,7 +96,8 @@ def agency_from(title: str | None, text: str) -> str | None:
         return None
     t = _AGENCY_PREFIX.sub("", title).strip()
     t = re.sub(r"^(?:19|20)\d{2}\s*年度?", "", t).strip()  # "2019年上海市…办公厅政府信息公开…"
-    m = re.match(r"^(.*?)\s*(?:19|20)\d{2}\s*年", t) or re.match(r"^(.*?)(?:政府|政务)?信息公开", t)
+    m = (re.match(r"^(.*?)\s*(?:19|20)\d{2}\s*" + _TITLE_YEAR_END, t)
+         or re.match(r"^(.*?)(?:政府|政务)?信息公开", t))
     if m and 2 <= len(m.group(1).strip()) <= 40:
         return m.group(1).strip()
     return None

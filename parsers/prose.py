@@ -16,7 +16,8 @@ from . import narrative
 from .record import NUMBER, ZERO, Cell, Finding
 
 _CLAUSE = re.compile(r"[。；;，,：:！？!?\n]|其中|另外|此外")
-_FIGURE = re.compile(r"(\d+(?:\.\d+)?)\s*(人次|万元|条|件|个|人|次|篇|场|期|元|项)")
+# 位 and 名 count people as 人 does ("指定2位工作人员为…专职人员").
+_FIGURE = re.compile(r"(\d+(?:\.\d+)?)\s*(人次|万元|条|件|个|人|位|名|次|篇|场|期|元|项)")
 # Sections of a report's statistics (narrative.sections names); the rest is narrative.
 STAT_SECTIONS = ("proactive", "responses", "requests", "reviews", "fees", "staffing", "meetings")
 

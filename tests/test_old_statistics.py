@@ -21,7 +21,7 @@ def test_every_cell_of_the_old_statistics(doc, gold):
     g = json.loads(gold.read_text(encoding="utf-8"))
     report = parse_document(doc.read_bytes(), "text/html")
     s = score(report, g, doc.name)
-    assert s.cells >= 15 and not s.wrong and s.exact, s.wrong
+    assert s.cells >= 10 and not s.wrong and s.exact, s.wrong
     assert report.template == "2016" and report.year == g["year"]
     assert report.status == "needs_review"  # the older form's figures are read, few of them checkable
     if g["layout"] == "prose":  # each cell says which sentence it came from

@@ -26,7 +26,8 @@ ROWS = (
     _r("via_website", r"政府网站(公开|发布)"),
     _r("via_weibo", r"政[务府]微博"),
     _r("via_weixin", r"政[务府]微信"),
-    _r("proactive_total", r"主动公开(的)?(政府)?信息(数|共|总数|总量)|主动公开文件数|主动公开(政府)?信息$"),
+    # "主动公开的政府信息3类共103条": a count of kinds may stand before the total
+    _r("proactive_total", r"主动公开(的)?(政府)?信息(\d+[类种])?(数|共|总数|总量)|主动公开文件数|主动公开(政府)?信息$"),
     _r("via_other", r"其他(方式|形式|渠道)(公开)"),
     # 二、回应解读情况
     _r("press_conferences_leaders", r"(主要负责同志|主要领导|院长|局长|县长|市长|区长|主任|书记).{0,24}新闻发布会"),
@@ -109,7 +110,8 @@ TEMPLATE = Template(
         (("requests_received",), r"(未|没有|无)(收到|接到|受理|发生|接受).{0,14}申请"),
         (("review_total",), r"(未|没有|无).{0,20}行政复议"),
         (("litigation_total",), r"(未|没有|无).{0,24}(行政)?诉讼"),
-        (("complaints",), r"(未|没有|无).{0,16}(举报|投诉)"),
+        # one negation may cover a list ("没有收到针对政府信息公开行政复议、行政诉讼、投诉举报等情况")
+        (("complaints",), r"(未|没有|无).{0,30}(举报|投诉)"),
         (("fees",), r"(未|没有|无).{0,12}(收取|收费)"),
     ),
 )
