@@ -22,7 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
     from parsers import cli as parser_cli
 
     parser_cli.register(sub)
-    for name in ("storage.cli", "crawler.cli"):
+    # samples.cli after crawler.cli: it adds the sample portal to `crawl` (--sample-portal)
+    for name in ("storage.cli", "crawler.cli", "samples.cli"):
         try:
             module = __import__(name, fromlist=["register"])
         except ImportError as exc:  # a layer not installed yet must not break the others

@@ -1,4 +1,5 @@
-"""`govreports crawl`, `govreports serve-samples`, `govreports demo`."""
+"""`govreports crawl`, `seed`, `parse-worker`, `frontier`, `discover`, `runs`. (The sample portal's
+commands, `serve-samples`, `demo` and `crawl --sample-portal`, are registered by samples.cli.)"""
 from __future__ import annotations
 
 import json
@@ -14,8 +15,6 @@ def register(subparsers) -> None:
     p.add_argument("--year", type=int, metavar="YEAR", help="only reports of this year")
     p.add_argument("--registry", metavar="PATH", help="site registry (default crawler/sites.json)")
     p.add_argument("--base-url", metavar="URL", help="base URL for relative start URLs (the sample portal)")
-    p.add_argument("--sample-portal", action="store_true",
-                   help="start the sample portal and crawl it (registry samples/portal/sites.json)")
     p.add_argument("--impolite", action="store_true",
                    help="switch politeness off (no AutoThrottle/delay; for local benchmarks only)")
     p.add_argument("--download-only", action="store_true", help="fetch documents but neither parse nor store")
@@ -48,7 +47,7 @@ def register(subparsers) -> None:
                         "delay per host, so that a host sees the polite rate from all of them)")
     p.add_argument("--no-resume", action="store_true",
                    help="start afresh even if the last run with these arguments was interrupted")
-    p.set_defaults(func=_crawl)
+    p.set_defaults(func=crawl_command)
 
     sd = subparsers.add_parser("seed", help="put the start requests of registry sites into a shared frontier "
                                "(distributed crawl, docs/operations.md)")
@@ -80,20 +79,6 @@ def register(subparsers) -> None:
     fr.add_argument("--clear", action="store_true", help="delete the frontier (its queue, leases, seen requests)")
     fr.set_defaults(func=_frontier)
 
-    s = subparsers.add_parser("serve-samples", help="serve the local sample portal (sites of every CMS family)")
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8800)
-    s.add_argument("--truth", metavar="FILE", help="write the portal's truth (every report URL) as JSON and exit")
-    s.add_argument("--faults", action="store_true",
-                   help="fault mode: every report answers its first request with 503 + Retry-After, and one "
-                        "site lists pages that fail in every way a server can (samples/portal/faults.py)")
-    s.set_defaults(func=_serve)
-
-    d = subparsers.add_parser("demo", help="start the sample portal, crawl it into the database, print a summary")
-    d.add_argument("--no-progress", action="store_true")
-    d.add_argument("--results", metavar="FILE")
-    d.set_defaults(func=_demo)
-
     f = subparsers.add_parser("discover", help="find portals' report columns from their home pages and print "
                                                "ready registry entries (docs/crawling.md)")
     f.add_argument("urls", nargs="+", metavar="URL", help="a portal's home page or its 政府信息公开 page")
@@ -112,7 +97,7 @@ def register(subparsers) -> None:
     r.set_defaults(func=_runs)
 
 
-def _print_summary(summary: dict, as_json: bool = False) -> None:
+def print_summary(summary: dict, as_json: bool = False) -> None:
     if as_json:
         print(json.dumps(summary, ensure_ascii=False, indent=1))
     else:
@@ -153,41 +138,28 @@ def _challenged_sites(summary: dict) -> dict:
     return {k: v["challenges"] for k, v in (summary.get("per_site") or {}).items() if v.get("challenges")}
 
 
-def _exit_code(summary: dict) -> int:
+def exit_code(summary: dict) -> int:
     """1 when a document failed, a request failed for good, a site hid its pages behind a script
     challenge or a site's crawl was incomplete (a scheduled job must notice)."""
     return 1 if (summary["failed"] or _troubled_sites(summary) or _challenged_sites(summary)
                  or summary.get("incomplete")) else 0
 
 
-def _crawl(args) -> int:
-    srv = None
-    registry, base_url = args.registry, args.base_url
-    try:
-        if args.sample_portal:
-            from samples.portal.server import PortalServer
-
-            from .registry import SAMPLE_REGISTRY
-
-            srv = PortalServer().start()
-            registry, base_url = registry or SAMPLE_REGISTRY, srv.url
-        mode = "download" if args.download_only else "record" if (args.no_parse or args.distributed) else "full"
-        extra = {"frontier": (args.redis, args.frontier), "fleet": args.fleet} if args.distributed else {}
-        summary = _recorded_crawl(args, registry=registry, base_url=base_url, sites=args.site, region=args.region,
-                                  year=args.year, progress=not (args.no_progress or args.json),
-                                  polite=not args.impolite, mode=mode,
-                                  results=args.results, links=args.links, dump_dir=args.dump, workers=args.workers,
-                                  log_level=args.log_level, chromium=args.chromium, **extra)
-    finally:
-        if srv:
-            srv.stop()
+def crawl_command(args) -> int:
+    mode = "download" if args.download_only else "record" if (args.no_parse or args.distributed) else "full"
+    extra = {"frontier": (args.redis, args.frontier), "fleet": args.fleet} if args.distributed else {}
+    summary = recorded_crawl(args, registry=args.registry, base_url=args.base_url, sites=args.site,
+                              region=args.region, year=args.year, progress=not (args.no_progress or args.json),
+                              polite=not args.impolite, mode=mode,
+                              results=args.results, links=args.links, dump_dir=args.dump, workers=args.workers,
+                              log_level=args.log_level, chromium=args.chromium, **extra)
     if summary is None:
         return 2
-    _print_summary(summary, args.json)
-    return _exit_code(summary)
+    print_summary(summary, args.json)
+    return exit_code(summary)
 
 
-def _recorded_crawl(args, **kw) -> dict | None:
+def recorded_crawl(args, **kw) -> dict | None:
     """A crawl into args.db, recorded as a run (crawler.ledger) where it stores; None after printing
     why it cannot run."""
     from storage.errors import StorageError
@@ -319,39 +291,6 @@ def _processor_options() -> dict:
     except ValueError:
         pass
     return options
-
-
-def _serve(args) -> int:
-    from samples.portal.server import serve, truth
-
-    if args.truth:
-        with open(args.truth, "w", encoding="utf-8") as f:
-            json.dump(truth(base_url=f"http://{args.host}:{args.port}"), f, ensure_ascii=False, indent=1)
-        return 0
-    if args.faults:
-        from samples.portal.faults import serve as serve_faults
-
-        serve_faults(args.host, args.port)
-        return 0
-    serve(args.host, args.port)
-    return 0
-
-
-def _demo(args) -> int:
-    from samples.portal.server import PortalServer
-    from storage.db import masked
-
-    from .registry import SAMPLE_REGISTRY
-
-    with PortalServer() as srv:
-        print(f"sample portal at {srv.url}/ — {len(srv.portal.sites)} sites, {len(srv.portal.reports)} reports; "
-              f"crawling into {masked(args.db)}")
-        summary = _recorded_crawl(args, registry=SAMPLE_REGISTRY, base_url=srv.url, progress=not args.no_progress,
-                                  polite=False, results=args.results)
-    if summary is None:
-        return 2
-    _print_summary(summary)
-    return _exit_code(summary)
 
 
 def _discover(args) -> int:

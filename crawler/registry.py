@@ -29,7 +29,6 @@ from urllib.parse import urljoin, urlsplit
 from .families import family_named
 
 DEFAULT_REGISTRY = Path(__file__).with_name("sites.json")
-SAMPLE_REGISTRY = Path(__file__).resolve().parent.parent / "samples" / "portal" / "sites.json"
 
 
 @dataclass

@@ -11,8 +11,9 @@ import pytest
 
 from crawler import judge
 from crawler.documents import hints_of
-from crawler.registry import DEFAULT_REGISTRY, SAMPLE_REGISTRY, load_registry, select_sites, site_from_dict
+from crawler.registry import DEFAULT_REGISTRY, load_registry, select_sites, site_from_dict
 from parsers.record import Report
+from samples.portal.server import REGISTRY as SAMPLE_REGISTRY
 
 ROOT = Path(__file__).resolve().parent.parent
 
