@@ -249,7 +249,7 @@ def _read_rows(tokens: list[Token], span: tuple[int, int], tspec: TableSpec, hin
     found: dict[str, RowRead] = {}
     empty_labels: dict[str, int] = {}
     used: set[int] = set()
-    labelled = list(_labelled_rows(tokens, span, specs))
+    labelled = list(_labelled_rows(tokens, span, specs, used))
     for i, spec in _misprinted_labels(tokens, span, specs, labelled):
         labelled.append((i, spec, _figures_after(tokens, i, stop)))
         findings.append(Finding("read.label_misprinted", f"row label printed as '{tokens[i].cell.text[:40]}': read as "
@@ -350,8 +350,45 @@ def _wrapped_label(tokens: list[Token], i: int, stop: int, specs, own: RowSpec |
     return None
 
 
-def _labelled_rows(tokens: list[Token], span: tuple[int, int], specs):
-    """(label index, template row, figures printed after it) for every row label in the span."""
+def _split_over_pages(tokens: list[Token], i: int, stop: int, specs, own: RowSpec | None, figures: list[Token]):
+    """A row broken over a page break: its label's first lines and its figures at the foot of one
+    page ("7.属于行政 | 3 | 0 …"), the label's last lines over empty cells atop the next page
+    ("执法案卷 |  |  …").  (index of the next page's piece, the row's template row, the tokens of
+    the piece's grid row) where the two pieces joined name one row and at most one of them names
+    it alone — two pieces each naming a row of its own are two rows — and the second piece opens
+    no numbered row ("5.") and holds no figure."""
+    if not figures or tokens[i].label == "":
+        return None
+    k = i + 1 + len(figures)
+    if k >= stop or tokens[k].cell.row == tokens[i].cell.row:
+        return None
+    row = tokens[k].cell.row
+    j = k
+    while j < stop and tokens[j].cell.row == row and tokens[j].is_value and _is_blank(tokens[j]):
+        j += 1  # the empty label columns before the piece
+    if j >= stop or tokens[j].cell.row != row or tokens[j].is_value:
+        return None
+    piece = tokens[j]
+    rest = j + 1
+    while rest < stop and tokens[rest].cell.row == row:
+        if not (tokens[rest].is_value and _is_blank(tokens[rest])):
+            return None  # a figure, or another label: a row of its own
+        rest += 1
+    if not piece.label or _ORDINAL.match(piece.label):
+        return None
+    joined = tokens[i].label + piece.label
+    if len(joined) > MAX_LABEL:
+        return None
+    spec = _match_spec(joined, specs)
+    alone = _match_spec(piece.label, specs)
+    if spec is None or (own is not None and alone is not None) or own not in (None, spec) or alone not in (None, spec):
+        return None
+    return j, spec, range(k, rest)
+
+
+def _labelled_rows(tokens: list[Token], span: tuple[int, int], specs, used: set[int] | None = None):
+    """(label index, template row, figures printed after it) for every row label in the span.
+    `used` collects the tokens of a row's second piece across a page break (read with the row)."""
     start, stop = span
     i = start
     while i < stop:
@@ -360,7 +397,16 @@ def _labelled_rows(tokens: list[Token], span: tuple[int, int], specs):
             i += 1
             continue
         spec = _match_spec(t.label, specs)
-        figures = _figures_after(tokens, i, stop) if spec is not None else []
+        figures = _figures_after(tokens, i, stop)
+        split = _split_over_pages(tokens, i, stop, specs, spec, figures)
+        if split is not None:
+            j, spec, piece_row = split
+            if used is not None:
+                used.update(piece_row)
+            yield i, spec, figures
+            i = piece_row[-1] + 1
+            continue
+        figures = figures if spec is not None else []
         if not figures:
             wrapped = _wrapped_label(tokens, i, stop, specs, spec)
             if wrapped is not None:

@@ -398,3 +398,42 @@ def test_a_label_piece_that_belongs_to_no_row_of_the_gap_is_not_placed():
     assert report.status == "needs_review"
     got = report.tables["table3"]
     assert "other_overdue_correction" not in got and "not_processed_confirm" not in got, describe(report)
+
+
+SPLIT_ROWS = ["7.属于行政执法案卷", "5.要求行政机关确认或重新出具已获取信息", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+              "2.没有现成信息需要另行制作", "一、本年新收政府信息公开申请数量", "行政规范性文件"]
+
+
+@pytest.mark.parametrize("label", SPLIT_ROWS)
+@pytest.mark.parametrize("at", [0.3, 0.6])
+def test_a_row_broken_over_a_page_reads_as_one_row(label, at):
+    """A row broken by a page break: the label's first lines and the figures at the foot of one
+    page, a page number and the running title, then the label's last lines over empty cells."""
+    g = fixed_example()
+    cut = max(2, int(len(label) * at))
+    out = []
+    for line in _tab_lines(g):
+        cells = line.split("\t")
+        if label in cells:
+            k = cells.index(label)
+            first = cells[:k] + [label[:cut]] + cells[k + 1:]
+            second = [""] * k + [label[cut:]] + [""] * (len(cells) - k - 1)
+            out += ["\t".join(first), "— 3 —", g.title, "\t".join(second)]
+        else:
+            out.append(line)
+    report = parse_document(("\n".join(out) + "\n").encode(), "text/plain")
+    assert report.figures() == g.figures(), describe(report)
+    assert report.status == "ok", describe(report)
+
+
+def test_a_blank_row_atop_a_page_is_a_row_of_its_own():
+    """A row printed blank at the top of a page after a full row is not the end of that row."""
+    g = fixed_example()
+    g.t3["not_processed_confirm"] = [V("", None, 0)] * 7
+    out = []
+    for line in _tab_lines(g):
+        if line.split("\t")[-8:-7] == ["5.要求行政机关确认或重新出具已获取信息"] or "5.要求行政机关确认" in line:
+            out += ["— 3 —", g.title]
+        out.append(line)
+    report = parse_document(("\n".join(out) + "\n").encode(), "text/plain")
+    assert report.figures() == g.figures(), describe(report)

@@ -111,8 +111,19 @@ def _lines_of(chars: list[dict]) -> list[list[dict]]:
     return lines
 
 
-def cell_text(chars: list[dict]) -> str:
-    return join_pieces([_line_text(ln) for ln in _lines_of(chars)])
+_FIGURE_PIECE = re.compile(r"^[\d.,]+$")
+
+
+def cell_text(chars: list[dict], box: tuple | None = None) -> str:
+    lines = _lines_of(chars)
+    pieces = [_line_text(ln) for ln in lines]
+    if box is not None and len(pieces) > 1 and all(_FIGURE_PIECE.match(p) for p in pieces):
+        # A figure wrapped in a narrow column ("2" / "5" for 25): every line but the last runs
+        # to the cell's right border (less its padding), so the lines are one figure, not two.
+        width = max(c["x1"] - c["x0"] for c in chars)
+        if all(max(c["x1"] for c in ln) >= box[2] - 2 * width - 6 for ln in lines[:-1]):
+            return "".join(pieces)
+    return join_pieces(pieces)
 
 
 # ---------------------------------------------------------------------------------------
@@ -248,7 +259,7 @@ def _read_table(page_no: int, table, chars: list[dict]) -> _Table | None:
             by_slot.setdefault((r, c), []).append(ch)
         else:
             by_cell.setdefault(k, []).append(ch)
-    texts = {k: cell_text(v) for k, v in by_cell.items()}
+    texts = {k: cell_text(v, cells[k]) for k, v in by_cell.items()}
     rows: list[list[tuple[str, bool, tuple[int, int] | None]]] = []
     spans_down: list[list[bool]] = []
     for r in range(nrows):
