@@ -46,8 +46,9 @@ class Store:
         return cls(engine, Archive(archive_root or default_archive_root(db_url)))
 
     def record(self, doc: RawDocument, hints: Hints = NO_HINTS) -> tuple[int, bool]:
-        """The crawl stage alone: archive the raw bytes and record the document with its fetch
-        metadata and hints, not parsed yet (the parse stage takes it: :meth:`parse_recorded`).
+        """The crawl stage alone: archive the raw bytes and record this fetch of the document with
+        its metadata and hints, not parsed yet (the parse stage takes it: :meth:`parse_recorded`;
+        a known document whose primary fetch this one becomes is parsed again there).
         Returns (document id, whether it is new)."""
         sha = self.archive.put(doc.data)
         document_id, created, _ = with_retry(self.engine, lambda conn: ensure_document(conn, doc, sha, hints))
@@ -84,11 +85,12 @@ class Store:
             return list(conn.execute(q.limit(limit) if limit else q).scalars())
 
     def put(self, doc: RawDocument, report: Report, hints: Hints = NO_HINTS,
-            counts: Counts | None = None) -> str:
-        """Archive the raw bytes, record the document with its `hints` and store the report parsed
-        from it (storage.store.store). Returns inserted / updated / unchanged / skipped."""
+            counts: Counts | None = None, parse: Parse | None = None) -> str:
+        """Archive the raw bytes, record this fetch with its `hints` and store the report derived
+        from the bytes (storage.store.store: `report` where this fetch is the primary one, else the
+        primary's, parsed with `parse` if needed). Returns inserted / updated / unchanged / skipped."""
         sha = self.archive.put(doc.data)
-        return store(self.engine, doc, report, counts, sha=sha, hints=hints)
+        return store(self.engine, doc, report, counts, sha=sha, hints=hints, parse=parse)
 
 
 def default_parse() -> tuple[Parse, str]:
@@ -123,13 +125,18 @@ def ingest_document(engine: Engine, archive: Archive, doc: RawDocument, parse: P
     """Archive, parse and store one document. Bytes already stored by this parser are a no-op.
     `time_limit`: a hard bound on the parse that ends this process (worker processes only)."""
     sha = archive.put(doc.data)
+    target = Store(engine, archive)
     with engine.connect() as conn:
-        if stored_parser_version(conn, sha) == parser_version:
-            counts.add("unchanged")
-            return "unchanged"
+        known = stored_parser_version(conn, sha) == parser_version
+    if known:  # this fetch recorded; if it becomes the primary one, the report is derived from it
+        target.record(doc, hints)
+        with engine.connect() as conn:
+            if stored_parser_version(conn, sha) == parser_version:
+                counts.add("unchanged")
+                return "unchanged"
     with time_bound(time_limit):
         report = parse(doc.data, doc.content_type, doc.url)
-    return Store(engine, archive).put(doc, report, hints, counts)
+    return target.put(doc, report, hints, counts, parse=parse)
 
 
 def ingest_paths(engine: Engine, archive: Archive, paths: Iterable[str | os.PathLike],

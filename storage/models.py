@@ -66,7 +66,9 @@ class Site(Base):
 
 
 class Document(Base):
-    """One fetched document, identified by the sha256 of its raw bytes (archived under that hash)."""
+    """One document, identified by the sha256 of its raw bytes (archived under that hash). Its URL,
+    HTTP metadata and hints are those of its primary fetch (storage.fetches); every URL that
+    delivered the bytes is in document_fetches."""
 
     __tablename__ = "documents"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -84,6 +86,29 @@ class Document(Base):
     hints: Mapped[dict | None] = mapped_column(JSON)  # what the page and registry said (storage/hints.py)
     parser_version: Mapped[str | None] = mapped_column(String(32))  # the parser that last parsed it
     status: Mapped[str | None] = mapped_column(String(32))  # and what it made of it (a report or not)
+
+
+class DocumentFetch(Base):
+    """One URL that delivered a document's bytes, with what its fetch said: the document's site,
+    HTTP metadata and hints as that URL gave them (its first fetch; `last_fetched_at` the last
+    time it delivered the same bytes). The `documents` row carries the primary fetch's metadata —
+    the one the report is parsed and derived from (storage.fetches.primary)."""
+
+    __tablename__ = "document_fetches"
+    __table_args__ = (UniqueConstraint("document_id", "url", name="uq_document_fetches_document_url"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(Text)  # '' for bytes given without a URL
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
+    fetched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_fetched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(255))
+    encoding: Mapped[str | None] = mapped_column(String(64))
+    etag: Mapped[str | None] = mapped_column(String(255))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    hints: Mapped[dict | None] = mapped_column(JSON)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ReportVersion(Base):

@@ -23,7 +23,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from parsers import STORED_STATUSES
 from parsers.record import Report
 
+from . import fetches
 from . import models as m
+from .fetches import Fetch
 from .hints import NO_HINTS, Hints, hints_applied
 from .identity import body_of, host_of, report_key_of
 from .regions import is_region_code, level_of, parent_of
@@ -199,26 +201,34 @@ def ensure_site(conn: Connection, url: str | None) -> int | None:
 
 
 def ensure_document(conn: Connection, doc: RawDocument, sha: str, hints: Hints = NO_HINTS,
-                    report: Report | None = None) -> tuple[int, bool, Hints]:
-    """The document's id, whether this call created it, and the hints its report is derived with:
-    a document keeps the first fetch's metadata, and the first hints given (a file ingested before
-    the crawl found it takes the crawl's)."""
+                    report: Report | None = None) -> tuple[int, bool, Fetch]:
+    """The document's id, whether this call created it, and its primary fetch (storage.fetches):
+    this fetch is recorded among the document's fetches, and the document row carries the
+    primary's metadata. Where this fetch becomes the primary with another URL or content type,
+    the document's parse state is cleared: its report must be derived again, from this fetch."""
     docs = m.Document.__table__
     values = dict(
-        sha256=sha, url=doc.url, site_id=ensure_site(conn, doc.url), fetched_at=doc.fetched_at,
+        url=doc.url, site_id=ensure_site(conn, doc.url), fetched_at=doc.fetched_at,
         http_status=doc.http_status, content_type=doc.content_type, encoding=doc.encoding,
-        etag=doc.etag, last_modified=doc.last_modified, size=len(doc.data), stored_at=_now(),
-        hints=hints.to_json(), parser_version=report.parser_version if report else None,
-        status=report.status if report else None,
+        etag=doc.etag, last_modified=doc.last_modified, hints=hints.to_json(),
     )
-    new_id = conn.execute(_statement(conn, "insert_document"), values).scalar()
+    new_id = conn.execute(_statement(conn, "insert_document"), dict(
+        values, sha256=sha, size=len(doc.data), stored_at=_now(),
+        parser_version=report.parser_version if report else None, status=report.status if report else None,
+    )).scalar()
     if new_id is not None:
-        return new_id, True, hints
-    row = conn.execute(select(docs.c.id, docs.c.hints).where(docs.c.sha256 == sha)).one()
-    if row.hints is None and hints.to_json() is not None:
-        conn.execute(update(docs).where(docs.c.id == row.id).values(hints=hints.to_json()))
-        return row.id, False, hints
-    return row.id, False, Hints.from_json(row.hints)
+        fetches.record(conn, new_id, values)
+        return new_id, True, fetches.fetch_of(values)
+    row = conn.execute(select(docs.c.id, *(docs.c[k] for k in fetches.METADATA)).where(docs.c.sha256 == sha)).one()
+    fetches.record(conn, row.id, values)
+    first = fetches.primary(conn, row.id)
+    stored = fetches.fetch_of(row._asdict())
+    if first != stored:  # the primary is this fetch now, or it gained the hints it lacked
+        changes = first.document_values()
+        if not first.parses_like(stored.url, stored.content_type):
+            changes.update(parser_version=None, status=None)  # parsed from another fetch: not any more
+        conn.execute(update(docs).where(docs.c.id == row.id).values(**changes))
+    return row.id, False, first
 
 
 def bulk_insert(conn: Connection, batches: list[tuple[str, tuple, list[tuple]]]) -> None:
@@ -395,18 +405,50 @@ def with_retry(engine: Engine, fn, attempts: int = 8):
 
 
 def store(engine: Engine, doc: RawDocument, report: Report, counts: Counts | None = None,
-          sha: str | None = None, hints: Hints = NO_HINTS) -> str:
-    """Store one document, what it was fetched with (`hints` included) and the report parsed from
-    it (the caller archives the raw bytes first). Returns inserted / updated / unchanged / skipped."""
+          sha: str | None = None, hints: Hints = NO_HINTS, parse=None) -> str:
+    """Store one fetch of a document (`hints`: what its page said) and the report derived from the
+    bytes (the caller archives the raw bytes first). `report` is the parse of `doc` (its bytes,
+    content type and URL): it is stored where this fetch is the document's primary one
+    (storage.fetches); else the primary's report stands, and where this parser has not derived
+    it yet the bytes are parsed again with the primary's URL and content type (`parse`, default
+    parsers.parse_document). Returns inserted / updated / unchanged / skipped."""
     sha = sha or doc.sha256
     if doc.encoding is None and report.encoding:  # a local file's encoding is what the parser detected
         doc = replace(doc, encoding=report.encoding)
+    primary_of: list = []
 
     def _write(conn: Connection):
-        document_id, created, stored_hints = ensure_document(conn, doc, sha, hints, report)
-        return write_parsed(conn, document_id, sha, doc.url, report, stored_hints, new_document=created)
+        primary_of.clear()
+        document_id, created, first = ensure_document(conn, doc, sha, hints, report)
+        if first.parses_like(doc.url, doc.content_type):
+            return write_parsed(conn, document_id, sha, first.document_url, report, first.parse_hints,
+                                new_document=created)
+        d = m.Document.__table__
+        if conn.execute(select(d.c.parser_version).where(d.c.id == document_id)).scalar() == report.parser_version:
+            return UNCHANGED, None  # the primary fetch's report, by this parser, is stored
+        primary_of.append((document_id, first))
+        return None, None
 
     outcome, version = with_retry(engine, _write)
+    for _ in range(8):  # another fetch's report to derive; again if the primary changed meanwhile
+        if outcome is not None:
+            break
+        document_id, first = primary_of[0]
+        if parse is None:
+            from parsers import parse_document as parse
+        again = parse(doc.data, first.content_type, first.document_url)
+
+        def _write_primary(conn: Connection):
+            now = fetches.primary(conn, document_id)
+            if now != first:
+                primary_of[:] = [(document_id, now)]
+                return None, None
+            return write_parsed(conn, document_id, sha, first.document_url, again, first.parse_hints)
+
+        outcome, version = with_retry(engine, _write_primary)
+        first = primary_of[0][1]
+    if outcome is None:
+        raise RuntimeError(f"document {sha[:12]}: its primary fetch kept changing while it was stored")
     if counts is not None:
         counts.add(outcome)
         if outcome == INSERTED and version > 1:

@@ -256,6 +256,111 @@ def test_store_is_idempotent_and_keeps_printed_text(engine, archive):
         assert conn.execute(text("SELECT etag FROM documents")).scalar() == '"abc"'
 
 
+# The same bytes under several URLs: every fetch recorded with its own metadata, one report,
+# derived from the primary fetch (storage.fetches: http(s) first, then with hints, then the
+# smallest URL), whatever order the fetches come in.
+SAME = b"one report, republished under three URLs"
+FETCHES = {  # url: (ETag, fetched at, hints)
+    "http://c.gov.cn/dept/t1.html": ('"c"', "2024-03-03T00:00:00+00:00", {"registry_region_code": "350100"}),
+    "http://a.gov.cn/xxgk/t1.html": ('"a"', "2024-01-01T00:00:00+00:00", {"registry_region_code": "350128",
+                                                                         "year": 2022}),
+    "http://b.gov.cn/news/t1.html": ('"b"', "2024-02-02T00:00:00+00:00", {"registry_region_code": "350181"}),
+}
+
+
+def _url_parse(data, content_type, url):
+    """A parser whose record shows which fetch it read: the title names the URL it was given."""
+    rep = simple_report(year=None)
+    rep.title = f"read from {url} as {content_type}"
+    rep.parser_version = "fetch-1"
+    return rep
+
+
+def _fetch(url: str) -> tuple:
+    from datetime import datetime
+
+    from storage.hints import Hints
+
+    etag, when, hints = FETCHES[url]
+    return (RawDocument(SAME, url=url, content_type="text/html", http_status=200, etag=etag,
+                        fetched_at=datetime.fromisoformat(when)), Hints.from_json(hints))
+
+
+@pytest.mark.parametrize("order", [("http://c.gov.cn/dept/t1.html", "http://a.gov.cn/xxgk/t1.html",
+                                    "http://b.gov.cn/news/t1.html"),
+                                   ("http://a.gov.cn/xxgk/t1.html", "http://b.gov.cn/news/t1.html",
+                                    "http://c.gov.cn/dept/t1.html")])
+def test_the_same_bytes_under_several_urls_are_one_report_with_every_fetch_recorded(engine, archive, order):
+    from storage.ingest import Store
+
+    target = Store(engine, archive)
+    outcomes = []
+    for url in order:
+        doc, hints = _fetch(url)
+        outcomes.append(target.put(doc, _url_parse(doc.data, doc.content_type, doc.url), hints, parse=_url_parse))
+    assert outcomes[0] == "inserted" and "inserted" not in outcomes[1:]
+    primary = "http://a.gov.cn/xxgk/t1.html"  # the smallest URL of the three (all over http, all with hints)
+    with engine.connect() as conn:
+        fetched = conn.execute(text("SELECT f.url, f.etag, f.hints, s.host FROM document_fetches f "
+                                    "JOIN sites s ON s.id = f.site_id ORDER BY f.url")).all()
+        assert [(u, e, json.loads(h) if isinstance(h, str) else h, host) for u, e, h, host in fetched] == [
+            (u, FETCHES[u][0], FETCHES[u][2], u.split("/")[2]) for u in sorted(FETCHES)]  # each its own metadata
+        doc = conn.execute(text("SELECT d.url, d.etag, d.hints, s.host FROM documents d JOIN sites s ON s.id = d.site_id")).one()
+        assert (doc.url, doc.etag, doc.host) == (primary, '"a"', "a.gov.cn")
+        (report,) = conn.execute(text("SELECT title, year, region_code, version FROM report_versions")).all()
+        # the parse and the hints of one fetch, the primary: its URL, its list title's year
+        assert (report.title, report.year, report.version) == (f"read from {primary} as text/html", 2022, 1)
+    assert row_counts(engine)["documents"] == 1
+
+
+def test_a_fetch_that_becomes_the_primary_one_is_parsed_again_where_only_recorded(engine, archive):
+    """The crawl stage alone (Store.record) records fetches; the parse stage parses the document
+    with its primary fetch's URL. A file ingested first and the same bytes crawled later: the
+    crawl's fetch (http, hints) is the primary one, the file's fetch stays recorded."""
+    from storage.ingest import Store
+
+    target = Store(engine, archive)
+    file_doc = RawDocument(SAME, url="file:///data/reports/t1.html", content_type="text/html")
+    assert target.put(file_doc, _url_parse(SAME, "text/html", file_doc.url), parse=_url_parse) == "inserted"
+    doc, hints = _fetch("http://b.gov.cn/news/t1.html")
+    document_id, created = target.record(doc, hints)
+    assert not created
+    seen = []
+
+    def parse(data, content_type, url):
+        seen.append(url)
+        return _url_parse(data, content_type, url)
+
+    assert target.unparsed("fetch-1") == [document_id]  # parsed from another fetch than the primary: again
+    assert target.parse_recorded(document_id, parse, "fetch-1") == "updated"
+    assert seen == ["http://b.gov.cn/news/t1.html"]
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT url FROM documents")).scalar() == "http://b.gov.cn/news/t1.html"
+        assert conn.execute(text("SELECT title FROM report_versions")).scalar() == \
+            "read from http://b.gov.cn/news/t1.html as text/html"
+        assert sorted(conn.execute(text("SELECT url FROM document_fetches")).scalars()) == [
+            "file:///data/reports/t1.html", "http://b.gov.cn/news/t1.html"]
+    # a later fetch that is not the primary one changes nothing but its own row
+    doc, hints = _fetch("http://c.gov.cn/dept/t1.html")
+    assert target.put(doc, _url_parse(SAME, "text/html", doc.url), hints, parse=parse) == "unchanged"
+    assert seen == ["http://b.gov.cn/news/t1.html"] and row_counts(engine)["documents"] == 1
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM document_fetches")).scalar() == 3
+
+
+def test_documents_stored_before_0010_get_their_fetch(db_url):
+    migrate.upgrade(db_url, "0008")
+    eng = make_engine(db_url)
+    with eng.begin() as conn:
+        conn.execute(text("INSERT INTO documents (sha256, url, fetched_at, http_status, etag, size, stored_at) "
+                          "VALUES ('ab', 'http://x.gov.cn/1.html', '2024-01-01', 200, '\"e\"', 3, '2024-01-02')"))
+    migrate.upgrade(db_url)
+    with eng.connect() as conn:
+        row = conn.execute(text("SELECT url, http_status, etag FROM document_fetches")).one()
+    eng.dispose()
+    assert tuple(row) == ("http://x.gov.cn/1.html", 200, '"e"')
+
+
 def test_unknown_region_code_gets_its_parent_chain(engine):
     rep = simple_report()
     rep.region_code = "359921"
