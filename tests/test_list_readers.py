@@ -157,3 +157,74 @@ def test_a_list_page_over_the_caps_is_read_up_to_them_and_says_so():
     assert state.caps == ["links per list page (20)", "list pages per column (5)"]
     stats = spider.crawler.stats
     assert stats.get_value("govreports/faults/cap") == 2 and not stats.get_value("govreports/failed_requests")
+
+
+# ---------------------------------------------------------------- list APIs, without a server
+API_SITES = ("hongze", "longgang", "lucheng", "hbly")  # Hanweb jpage, gkmlpt, jpaas, TRS IGS
+
+
+def _portal_response(portal, request):
+    """The sample portal's answer to `request`, in process (Portal.handle), as Scrapy's response."""
+    from scrapy.responsetypes import responsetypes
+
+    raw = request.url.split("://", 1)[1]
+    path = raw[raw.index("/"):]
+    answer = portal.handle(request.method, path, request.headers.to_unicode_dict(), request.body or b"")
+    headers = {"Content-Type": answer.ctype or "application/octet-stream"}
+    cls = responsetypes.from_args(headers=headers, url=request.url, body=answer.body)
+    return cls(request.url, status=answer.status, headers=headers, body=answer.body, request=request)
+
+
+@pytest.mark.parametrize("site", API_SITES)
+def test_lists_behind_an_api_are_read_to_their_tail(site):
+    """A column whose lines (or their tail) come from a list API — Hanweb's inline <datastore> then
+    dataproxy.jsp, gkmlpt's JSON, jpaas's unit, IGS's search — read on the sample portal's answers
+    without a server: every report of the column is followed, nothing else with a report title,
+    each list or API page asked for once, and the API's own total declared to the column."""
+    from scrapy import Request
+
+    from crawler.registry import load_registry
+    from samples.portal.server import REGISTRY, Portal, truth
+
+    portal = Portal()
+    base = "http://127.0.0.1:8800"
+    config = {s.name: s for s in load_registry(REGISTRY, base)}[site]
+    spider = _column_spider({}, **{k: v for k, v in config.to_dict().items() if k != "max_pages"})
+    queue = [spider.list_request(u, u) for u in spider.start_urls]
+    asked, followed = [], {}
+    while queue:
+        request = queue.pop(0)
+        asked.append((request.method, request.url, request.body))
+        response = _portal_response(portal, request)
+        for out in request.callback(response) or ():
+            if isinstance(out, Request) and out.callback == spider.parse_detail:
+                followed[out.url] = out.meta.get("title")
+            elif isinstance(out, Request):
+                queue.append(out)
+    want = {base + r["detail"] for r in truth(portal) if r["site"] == site}
+    assert want <= set(followed), sorted(want - set(followed))
+    from crawler import judge
+
+    assert all(judge.is_report_title(t) is not True for u, t in followed.items() if u not in want)
+    assert len(asked) == len(set(asked)) >= 2  # the column page and at least one API page, each once
+    (state,) = spider.columns.values()
+    entries = [e for e in next(s for s in portal.sites if s.name == site).entries]
+    assert state.declared_records == len(entries) and state.lines >= len(entries) * 0.9, (state, len(entries))
+    assert not state.failed and not state.caps
+
+
+@pytest.mark.parametrize("snippet,records,pages", [
+    ('<div class="page">Total record 99</div>', 99, None),
+    ('<div class="page">共 23 条记录 当前第1页</div>', 23, None),
+    ('<script>var recordCount = 23; var pageSize = 10;</script>', 23, None),
+    ('<script>$("#p").jpage({perPage:20,totalRecord:41});</script>', 41, None),
+    ('<script type="text/xml"><datastore><totalrecord>17</totalrecord></datastore></script>', 17, None),
+    ('<div class="page">共 4 页</div>', None, 4),
+    ('<div class="page">页次：1/6页</div>', None, 6),
+])
+def test_the_count_a_list_declares(snippet, records, pages):
+    body = f"<html><body><ul><li><a href='t20230101_1.html'>2022年政府信息公开工作年度报告</a></li></ul>{snippet}</body></html>"
+    r = HtmlResponse("http://h/a/", body=body.encode(), encoding="utf-8")
+    page = read_links(r.selector.root, r.url)
+    pager = read_pager(r.selector.root, r.url, page.links)
+    assert (pager.declared_records, pager.declared_pages) == (records, pages)
