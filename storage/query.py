@@ -212,9 +212,13 @@ def _postgresql(u, sql: str, limits: Limits, role: str, role_password: str | Non
                 first = next(stream, None)
             except psycopg.Error as exc:
                 raise _pg_error(exc, limits) from None
-            if cur.description is None:
-                raise QueryRefused("query refused: the statement returns no rows (give a SELECT)")
-            columns = [d.name for d in cur.description]
+            if cur.description is not None:
+                columns = [d.name for d in cur.description]
+            else:
+                # A stream that ended cleanly before any row was a query with no rows (a statement
+                # that returns none raised above); psycopg keeps no description then: ask the
+                # server for the statement's columns without running it again.
+                columns = _pg_columns(conn, sql)
 
             def rows():
                 try:
@@ -243,6 +247,19 @@ def _pg_connect(u, *, options: str, user: str | None = None, password: str | Non
     except psycopg.OperationalError as exc:
         shown = u.set(username=user, password=None) if user else u
         raise QueryError(str(unreachable(exc, shown))) from None
+
+
+def _pg_columns(conn, sql: str) -> list[str]:
+    import psycopg
+
+    pgconn = conn.pgconn
+    res = pgconn.prepare(b"", sql.encode(conn.info.encoding))
+    if res.status != psycopg.pq.ExecStatus.COMMAND_OK:
+        raise QueryError(f"SQL error: {res.error_message.decode(errors='replace').strip()}")
+    desc = pgconn.describe_prepared(b"")
+    if desc.status != psycopg.pq.ExecStatus.COMMAND_OK or desc.nfields == 0:
+        raise QueryRefused("query refused: the statement returns no rows (give a SELECT)")
+    return [desc.fname(i).decode() for i in range(desc.nfields)]
 
 
 def _cancel(conn) -> None:
