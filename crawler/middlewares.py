@@ -198,7 +198,7 @@ class RecordedRedirectMiddleware(RedirectMiddleware):
                              + " -> ".join(chain[-4:] + [target]), entry_of(request))
                 raise IgnoreRequest("redirect loop")
         try:
-            return super().process_response(request, response, spider)
+            return super().process_response(request, response)  # spider: deprecated in Scrapy
         except IgnoreRequest as exc:
             entry_of, record_fault = _faults(self.crawler)
             record_fault(self.crawler, "redirect_loop", f"{exc} ({self.max_redirect_times}): {request.url}",
@@ -218,7 +218,7 @@ class RecordedCompressionMiddleware(HttpCompressionMiddleware):
 
     def process_response(self, request, response, spider=None):
         try:
-            return super().process_response(request, response, spider)
+            return super().process_response(request, response)
         except IgnoreRequest as exc:
             entry_of, record_fault = _faults(self.crawler)
             encoding = b",".join(response.headers.getlist("Content-Encoding")).decode("latin-1")
