@@ -240,6 +240,7 @@ class RowRead:
     inferred: bool = False
     blank_only: bool = False
     pos: int = 0  # token index of the label (or of the first figure for inferred rows)
+    all_listed: bool = True  # candidates are every reading (not cut at squashed.MAX_CANDIDATES)
 
 
 def _read_rows(tokens: list[Token], span: tuple[int, int], tspec: TableSpec, hints: SquashedHints,
@@ -486,7 +487,8 @@ def _split_squashed(spec: RowSpec, tok: Token, n: int, hints: SquashedHints) -> 
         return RowRead(spec, cands[0], [tok.cell] * n)
     if not cands:
         return RowRead(spec, [tok.cell.text] + [""] * (n - 1), [tok.cell] * n, ambiguous=True, candidates=[])
-    return RowRead(spec, cands[0], [tok.cell] * n, ambiguous=True, candidates=cands)
+    return RowRead(spec, cands[0], [tok.cell] * n, ambiguous=True, candidates=cands,
+                   all_listed=squashed.complete(cands))
 
 
 def _fill_gaps_by_order(tokens, span, specs, found, used, findings, table) -> None:
@@ -618,10 +620,11 @@ def _read_block(tokens: list[Token], span: tuple[int, int], tspec: TableSpec, te
     ambiguous, candidates = False, None
     if len(vals) == 1 and vals[0].cell.squashed:
         cands = squashed.split_candidates(vals[0].cell.text, n)
+        listed_all = squashed.complete(cands)
         cands = squashed.filter_block(cands, tspec, template)
         texts = cands[0] if cands else [vals[0].cell.text]
         sources = [vals[0].cell] * n
-        ambiguous = len(cands) != 1
+        ambiguous = len(cands) != 1 or not listed_all
         candidates = cands
     else:
         if trailing and len(vals) - trailing >= n and all(_is_blank(t) for t in vals[len(vals) - trailing:]):

@@ -165,3 +165,49 @@ def test_limits_from_the_environment():
                                    "GOVREPORTS_LIMIT_SECONDS": "2.5", "GOVREPORTS_LIMIT_HTML_DEPTH": "junk"})
     assert lim.pages == 5 and lim.text_bytes == 2**19 and lim.seconds == 2.5 and lim.html_depth == Limits().html_depth
     assert parse_document(pdf(30), limits=lim).status == "over_limit"
+
+
+def _squashed_dump(corpus_dir) -> str:
+    return (corpus_dir / "pingtan-2021-textdump.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("where", ["本年新收政府信息公开申请数量", "行政规范性文件", "总计"])
+def test_a_damaged_squashed_run_is_cheap_and_never_read_as_figures(corpus_dir, where):
+    """A 5,000-digit run where a row's figures (or table 4's) are printed: no cut of it gives
+    figures of a printable length, so the search ends at once (it took seconds of CPU, minutes on
+    a loaded machine) and the row is flagged, its text kept."""
+    import time
+
+    text = _squashed_dump(corpus_dir)
+    at = text.rindex(where) + len(where) if where == "总计" else text.index(where) + len(where)
+    end = re.match(r"[\d ]*", text[at:]).end() + at
+    damaged = text[:at] + "9" * 5000 + text[end:]
+    t0 = time.process_time()
+    r = parse_document(damaged.encode(), "text/plain", limits=Limits(seconds=60))
+    assert time.process_time() - t0 < 2.0  # 0.01-0.2 s here; 2-4 s before the bound on a figure's length
+    assert r.status == "needs_review"
+    runs = [c for c in r.cells() if "9" * 5000 in (c.source.get("printed_run") or c.text)]
+    assert runs and all(c.ambiguous or c.kind == "unreadable" for c in runs)
+    assert all(c.number is None or c.number < 10 ** 18 for c in r.cells())
+
+
+def test_the_arithmetic_never_settles_a_reading_list_cut_short():
+    """A run with more readings than are listed: even when exactly one listed reading adds up,
+    others not listed might too, so the row stays ambiguous."""
+    from parsers.layouts import squashed
+    from parsers.mapping import RowRead
+    from parsers.templates import by_name
+
+    t = by_name("2021")
+    spec = t.spec("table3", "granted")
+    # Six figures and their total run together: far more readings than are listed, one listed adds up.
+    run = "12345" + "1" * 12 + "111111111126"
+    cands = squashed.split_candidates(run, 7)
+    assert not squashed.complete(cands)
+    adds_up = [c for c in cands if sum(int(x) for x in c[:6]) == int(c[6])]
+    assert len(adds_up) == 1
+    for all_listed in (False, True):
+        rr = RowRead(spec, cands[0], [None] * 7, ambiguous=True, candidates=list(cands), all_listed=all_listed)
+        squashed.resolve({"granted": rr}, t, "table3")
+        assert rr.texts == adds_up[0]  # the guess shown first is the one that adds up
+        assert rr.ambiguous is not all_listed  # settled only where every reading was listed

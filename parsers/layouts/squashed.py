@@ -20,7 +20,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..templates import TableSpec, Template
     from ..templates.base import SquashedHints
 
-MAX_CANDIDATES = 50_000
+# Readings listed at most: a run with more is damaged, and a list cut short never lets the
+# arithmetic settle it (the reading that adds up may be among those not listed).  Real runs have
+# a few dozen readings.
+MAX_CANDIDATES = 5_000
+# The longest figure these tables print, in characters with its decimals and unit
+# ("75394432.52元" is 12): a cut giving a longer cell is no reading, so a damaged run of
+# thousands of digits has none, found at once instead of after a search through its cuts.
+MAX_FIGURE_CHARS = 18
 
 # Digits with inner spaces, thousands commas and decimal points; a money unit may close it.
 _FIGURE_RUN = re.compile(r"-?\d(?:[\d ,]|\.(?=\d))*(?:万元|元)?")
@@ -137,10 +144,12 @@ def read_squashed(text: str, templates) -> Grid:
 def _splits_of_chunk(chunk: str, k: int) -> tuple[tuple[str, ...], ...]:
     """Ways to cut one space-free chunk into k valid printed numbers (memoised: a DP)."""
     check_time("cutting squashed figures apart")
+    if len(chunk) > k * MAX_FIGURE_CHARS:
+        return ()  # some cell would be longer than any printed figure
     if k == 1:
         return ((chunk,),) if _NUMBER_PART.match(chunk) else ()
     out = []
-    for i in range(1, len(chunk) - k + 2):
+    for i in range(max(1, len(chunk) - (k - 1) * MAX_FIGURE_CHARS), min(len(chunk) - k + 2, MAX_FIGURE_CHARS + 1)):
         head = chunk[:i]
         if not _NUMBER_PART.match(head) or head.endswith("元"):
             continue
@@ -164,10 +173,12 @@ def _compositions(total: int, parts: int, mins: list[int], maxs: list[int]):
 
 def _candidates(chunks: list[str], n: int) -> list[list[str]]:
     maxs = [len(c.replace(".", "").replace("万元", "").replace("元", "")) for c in chunks]
+    # Each chunk needs at least as many cells as its length takes at the longest figure.
+    mins = [max(1, -(-len(c) // MAX_FIGURE_CHARS)) for c in chunks]
     out: list[list[str]] = []
-    if sum(maxs) < n:
+    if sum(maxs) < n or sum(mins) > n or any(lo > hi for lo, hi in zip(mins, maxs)):
         return out
-    for counts in _compositions(n, len(chunks), [1] * len(chunks), maxs):
+    for counts in _compositions(n, len(chunks), mins, maxs):
         per_chunk = [_splits_of_chunk(c, k) for c, k in zip(chunks, counts)]
         if any(not p for p in per_chunk):
             continue
@@ -211,6 +222,11 @@ def order_guesses(cands: list[list[str]], columns: tuple[str, ...] = (),
     return sorted(cands, key=lambda c: (not plausible(columns, c, hints), -_zeros_alone(c), _spread(c)))
 
 
+def complete(cands: list) -> bool:
+    """Are these all the readings (not a list cut at MAX_CANDIDATES)?"""
+    return len(cands) < MAX_CANDIDATES
+
+
 def split_candidates(text: str, n: int) -> list[list[str]]:
     """Every reading of a squashed figure run as n printed cells, most plausible first.
 
@@ -226,6 +242,7 @@ def split_candidates(text: str, n: int) -> list[list[str]]:
     return order_guesses(cands)
 
 
+@functools.lru_cache(maxsize=65536)
 def _num(s: str) -> float | None:
     s = s.replace("万元", "").replace("元", "")
     try:
@@ -305,7 +322,7 @@ def _settle(rr, ok: list[list[str]]) -> None:
         return  # nothing fits the arithmetic: keep every reading, stay ambiguous
     rr.candidates = ok
     rr.texts = ok[0]
-    if len(ok) == 1:
+    if len(ok) == 1 and rr.all_listed:
         rr.ambiguous = False  # only one reading adds up: the template's arithmetic decided
 
 
