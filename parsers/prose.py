@@ -18,6 +18,7 @@ from .record import NUMBER, ZERO, Cell, Finding
 _CLAUSE = re.compile(r"[。；;，,：:！？!?\n]|其中|另外|此外")
 # 位 and 名 count people as 人 does ("指定2位工作人员为…专职人员").
 _FIGURE = re.compile(r"(\d+(?:\.\d+)?)\s*(人次|万元|条|件|个|人|位|名|次|篇|场|期|元|项)")
+_MONEY_UNITS = ("万元", "元")
 # Sections of a report's statistics (narrative.sections names); the rest is narrative.
 STAT_SECTIONS = ("proactive", "responses", "requests", "reviews", "fees", "staffing", "meetings")
 
@@ -45,10 +46,13 @@ def read_prose(text: str, table: str, rows, stated_none=()) -> tuple[dict[str, l
             m = figures[0]
             label = flat[: m.start()] + flat[m.end():]
             spec = next((s for s in rows if s.regex.search(label)), None)
+            if spec is not None and spec.money and m.group(2) not in _MONEY_UNITS:
+                # "13项涉企行政事业性收费…取消" names fees but counts items, not money
+                continue
             if spec is not None and spec.key not in found:
                 number = float(m.group(1)) if "." in m.group(1) else int(m.group(1))
                 found[spec.key] = [Cell(table, spec.key, 0, spec.columns[0], m.group(1), number,
-                                        ZERO if number == 0 else NUMBER, unit=m.group(2) if m.group(2) in ("万元", "元") else None,
+                                        ZERO if number == 0 else NUMBER, unit=m.group(2) if m.group(2) in _MONEY_UNITS else None,
                                         source={"layout": "prose", "clause": clause})]
             continue
         if figures:

@@ -70,3 +70,28 @@ def test_the_national_table_form_round_trips():
     want = {key: figures[key] for _, _, key in NATIONAL_ROWS if key}
     assert got == want
     assert not [f for f in report.findings if f.severity == "error"], report.findings
+
+
+def _sentences(*clauses: str):
+    from parsers import prose
+    from parsers.templates import by_name
+
+    t = by_name("2016")
+    rows, _ = prose.read_prose("\n".join(clauses), "stats", t.table("stats").rows, t.stated_none)
+    return {k: (cells[0].number, cells[0].text) for k, cells in rows.items()}
+
+
+def test_sentences_name_the_items_in_the_wordings_reports_use():
+    got = _sentences("主动公开的政府信息3类共103条，其中通过政府网站公开政府信息78条。",
+                     "指定2位工作人员为信息公开专职人员。",
+                     "没有收到针对政府信息公开行政复议、行政诉讼、投诉举报等情况。")
+    assert got["proactive_total"][0] == 103 and got["via_website"][0] == 78  # a count of kinds is no item
+    assert got["staff_fulltime"][0] == 2  # 位 counts people
+    for key in ("review_total", "litigation_total", "complaints"):  # one negation over the list
+        assert got[key] == (0, "没有收到针对政府信息公开行政复议、行政诉讼、投诉举报等情况")
+
+
+def test_a_money_item_takes_only_a_sum_of_money():
+    got = _sentences("先后对涉及我县的13项涉企行政事业性收费及政府性基金进行取消。")
+    assert "fees" not in got  # it counts fee items, not the fees collected
+    assert _sentences("依申请公开收取费用0.5万元。")["fees"][0] == 0.5

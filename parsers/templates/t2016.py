@@ -14,8 +14,8 @@ from .base import ColumnTotal, RowSpec, TableSpec, Template
 _COLS = ("value", "cumulative")  # 统计数 (| 历年累计); the printed unit (条, 件, 万元) is the cell's unit
 
 
-def _r(key: str, pattern: str) -> RowSpec:
-    return RowSpec(key, pattern, _COLS, optional=True, blank_ok=("cumulative",))
+def _r(key: str, pattern: str, money: bool = False) -> RowSpec:
+    return RowSpec(key, pattern, _COLS, optional=True, blank_ok=("cumulative",), money=_COLS if money else ())
 
 
 ROWS = (
@@ -70,14 +70,14 @@ ROWS = (
     _r("litigation_upheld", r"驳回原告"),
     _r("review_total", r"行政复议"),
     _r("litigation_total", r"行政诉讼"),
-    _r("fees", r"收取的?费用|收费"),
+    _r("fees", r"收取的?费用|收费", money=True),
     # 八、机构建设和保障经费情况
     _r("offices", r"专门机构"),
     _r("reading_points", r"查阅(点|场所)"),
     _r("staff_fulltime", r"专职"),
     _r("staff_parttime", r"兼职"),
     _r("staff_total", r"工作人员(数)?|工作人数|从事.{0,10}人员"),
-    _r("budget", r"专项经费"),
+    _r("budget", r"专项经费", money=True),
     # 九、会议和培训情况
     _r("meetings", r"(工作)?会议|专题会议"),
     _r("trainings", r"培训班|举办.{0,4}培训"),
