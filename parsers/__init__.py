@@ -11,9 +11,10 @@ from .templates import TOTALS_FIELDS, application_totals, totals_sources  # noqa
 
 
 def parse_document(data: bytes, content_type: str | None = None, url: str | None = None,
-                   limits: Limits | None = None) -> Report:
+                   limits: Limits | None = None, keep_text: bool = False) -> Report:
     """Parse one document. Never raises on bad input: the report's status says what went wrong
-    (`over_limit` past a resource bound: parsers.limits, defaults from the environment)."""
+    (`over_limit` past a resource bound: parsers.limits, defaults from the environment).
+    keep_text: keep the text the cells' offsets index as report.source_text."""
     from .pipeline import parse
 
-    return parse(data, content_type=content_type, url=url, limits=limits)
+    return parse(data, content_type=content_type, url=url, limits=limits, keep_text=keep_text)

@@ -16,6 +16,12 @@ def register(sub) -> None:
                        "record per file: metadata, the three tables cell by cell, findings and status.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files to parse")
     p.add_argument("--figures", action="store_true", help="print only the gold-shaped figures, not every cell")
+    p.add_argument("--source", action="store_true",
+                   help="print each cell with where it is printed instead of JSON: its text in the document's "
+                   "text between ⟦ ⟧ with what surrounds it (text layouts, sentences), the page and box "
+                   "(PDF), the table, row and cell (HTML, DOCX)")
+    p.add_argument("--context", type=int, default=20, metavar="N",
+                   help="characters shown either side of a cell with --source (default 20)")
     p.set_defaults(func=cmd_parse)
     e = sub.add_parser("eval", help="score the parser on a folder of document/gold pairs",
                        description="Parse every document in DIR that has a gold file beside it (NAME.json) "
@@ -41,12 +47,43 @@ def cmd_parse(args) -> int:
             print(f"govreports parse: cannot read {name}: {exc.strerror}", file=sys.stderr)
             rc = 1
             continue
-        report = parse_document(data, content_type_for(path), path.resolve().as_uri())
+        report = parse_document(data, content_type_for(path), path.resolve().as_uri(), keep_text=args.source)
+        if args.source:
+            print_sources(name, report, args.context)
+            continue
         out = {"path": name, **(report.to_dict() if not args.figures else
                                 {"status": report.status, "reasons": report.reasons, "year": report.year,
                                  "template": report.template, "figures": report.figures()})}
         print(json.dumps(out, ensure_ascii=False, indent=1))
     return rc
+
+
+def print_sources(name: str, report, context: int = 20) -> None:
+    """One line per cell: its place, its printed text, and where it is printed."""
+    print(f"{name}: {report.status} · layout {report.layout} · template {report.template}")
+    for c in report.cells():
+        print(f"  {c.table}.{c.row}[{c.col}] {c.col_key} = {c.text!r}  {where(c.source, report.source_text, context)}")
+
+
+def where(source: dict, text: str | None, context: int = 20) -> str:
+    """A cell's source as one line: offsets with the text around them, page and box, table cell."""
+    parts = []
+    if source.get("page") is not None:
+        box = source.get("box")
+        parts.append(f"page {source['page']}" + (" box (" + ", ".join(f"{v:g}" for v in box) + ")" if box else ""))
+    if source.get("table_row") is not None:
+        parts.append(f"table {source.get('table')} row {source['table_row']} cell {source['table_cell']}")
+    start, end = source.get("start"), source.get("end")
+    if start is not None and text is not None:
+        before = text[max(0, start - context):start]
+        after = text[end:end + context]
+        shown = (before + "⟦" + text[start:end] + "⟧" + after).replace("\n", "⏎").replace("\t", "⇥")
+        parts.append(f"chars {start}-{end} …{shown}…")
+    if source.get("printed_run"):
+        parts.append(f"cut from {source['printed_run']!r}")
+    if not parts:
+        parts.append(f"{source.get('layout')} grid row {source.get('grid_row')} col {source.get('grid_col')}")
+    return " · ".join(parts)
 
 
 def cmd_eval(args) -> int:

@@ -219,15 +219,53 @@ def _trim(values: list[Token], n: int, placement: "Placement | None" = None) -> 
 
 
 def make_cell(table: str, row: str, col: int, col_key: str, text: str, layout: str,
-              src: GridCell | None, money: bool = False, column_unit: str | None = None) -> Cell:
+              src: GridCell | None, money: bool = False, column_unit: str | None = None,
+              span: tuple[int, int] | None = None) -> Cell:
+    """A template cell read from grid cell `src`; `span`: where its text is printed, where the
+    grid cell holds several (a squashed run cut apart)."""
     v = read_value(text)
     cell = Cell(table=table, row=row, col=col, col_key=col_key, text=v.text, number=v.number,
                 kind=v.kind, unit=v.unit or (column_unit if money and v.number is not None else None),
-                source={"layout": layout, "grid_row": src.row if src else None,
-                        "grid_col": src.col if src else None})
+                source=source_of(layout, src, v.text, span))
     if money:
         cell.amount_wan = to_wan(v.number, v.unit, column_unit)
     return cell
+
+
+def source_of(layout: str, src: GridCell | None, text: str, span: tuple[int, int] | None = None) -> dict:
+    """Where a cell is printed (Cell.source): its layout and grid position, and what the layout
+    knows — offsets in the report's text, the source table's row and cell, the PDF page and box."""
+    out = {"layout": layout, "grid_row": src.row if src else None, "grid_col": src.col if src else None}
+    if src is None:
+        return out
+    if span is not None:
+        out["start"], out["end"] = span
+    elif src.start is not None and not (src.squashed and text != src.text):  # a piece not found in its run: no offsets
+        start, end = src.start, src.end
+        if text != src.text:  # the value's text is the grid text stripped: narrow to it
+            i = src.text.find(text)
+            if i >= 0:
+                start, end = start + i, start + i + len(text)
+        out["start"], out["end"] = start, end
+    if src.table is not None:
+        out["table"] = src.table
+    if src.table_row is not None:
+        out["table_row"], out["table_cell"] = src.table_row, src.table_cell
+    if src.page is not None:
+        out["page"] = src.page
+        if src.box is not None:
+            out["box"] = [round(x, 2) for x in src.box]
+    return out
+
+
+def _piece_spans(sources: list[GridCell | None], texts: list[str]) -> list[tuple[int, int] | None] | None:
+    """Where each piece cut from one squashed run is printed, in the report's text; None where the
+    cells are not pieces of one run (each then says where it is itself)."""
+    src = sources[0] if sources else None
+    if src is None or not src.squashed or src.start is None or any(s is not src for s in sources):
+        return None
+    at = src.start
+    return [None if off is None else (at + off[0], at + off[1]) for off in squashed.piece_offsets(src.text, texts)]
 
 
 @dataclass
@@ -567,11 +605,13 @@ def _distinct(values, limit: int = 20) -> list[str]:
 def _cells_from(table: str, rr: RowRead, layout: str) -> list[Cell]:
     spec = rr.spec
     cells = []
+    spans = _piece_spans(rr.sources, rr.texts)
     for k, col_key in enumerate(spec.columns):
         text = rr.texts[k] if k < len(rr.texts) else ""
         src = rr.sources[k] if k < len(rr.sources) else None
         c = make_cell(table, spec.key, k, col_key, text, layout, src,
-                      money=col_key in spec.money, column_unit=spec.unit)
+                      money=col_key in spec.money, column_unit=spec.unit,
+                      span=spans[k] if spans and k < len(spans) else None)
         c.ambiguous = rr.ambiguous
         c.inferred = rr.inferred
         if rr.ambiguous:
@@ -646,13 +686,15 @@ def _read_block(tokens: list[Token], span: tuple[int, int], tspec: TableSpec, te
         sources = [t.cell for t in vals[:n]]
     out: dict[str, list[Cell]] = {}
     idx = 0
+    spans = _piece_spans(sources, texts)
     for spec in tspec.rows:
         cells = []
         for k, col in enumerate(spec.columns):
             if idx >= len(texts):
                 break
             c = make_cell(table, spec.key, k, col, texts[idx], layout, sources[idx],
-                          money=col in spec.money, column_unit=spec.unit)
+                          money=col in spec.money, column_unit=spec.unit,
+                          span=spans[idx] if spans and idx < len(spans) else None)
             c.ambiguous = ambiguous
             if ambiguous and candidates:
                 c.candidates = _distinct(cand[idx] for cand in candidates if idx < len(cand))

@@ -25,13 +25,16 @@ _SOFT_BLOCK = re.compile(r"访问异常|请开启JavaScript|Please enable JavaSc
 
 
 def parse(data: bytes, content_type: str | None = None, url: str | None = None,
-          limits: Limits | None = None) -> Report:
+          limits: Limits | None = None, keep_text: bool = False) -> Report:
     limits = limits or DEFAULT_LIMITS
     with bounded(limits):
         try:
-            return _parse(data, content_type, url, limits)
+            report = _parse(data, content_type, url, limits)
         except (OverLimit, OutOfTime) as exc:  # recorded with its reason, never dropped
             return Report(OVER_LIMIT, [str(exc)], url=url, content_type=content_type)
+    if not keep_text:
+        report.source_text = None
+    return report
 
 
 def _parse(data: bytes, content_type: str | None, url: str | None, limits: Limits) -> Report:
@@ -77,6 +80,7 @@ def _parse(data: bytes, content_type: str | None, url: str | None, limits: Limit
         again_tokens = tokens_of(again.grid)
         if templates.detect(all_labels(again_tokens)) is not None:
             grid, tokens = again.grid, again_tokens
+            grid.shift(reading.retry_at)  # its offsets index the document's text, as every cell's do
     check_time("reading tables as text")
     return _finish(grid, reading.text, base, reading.meta_tags, tokens)
 
@@ -85,7 +89,8 @@ def _finish(grid: Grid, text: str, base: dict, meta_tags: dict, tokens=None) -> 
     meta = metadata.read_meta(text, meta_tags)
     report = Report(NEEDS_REVIEW, layout=grid.layout, title=meta.title, agency=meta.agency, year=meta.year,
                     publication_date=meta.publication_date, site_id_code=meta.site_id_code,
-                    region_code=meta.region_code, body_names=meta.body_names, narrative=narrative.sections(text), **base)
+                    region_code=meta.region_code, body_names=meta.body_names, narrative=narrative.sections(text),
+                    source_text=text, **base)
     tokens = tokens_of(grid) if tokens is None else tokens
     labels = all_labels(tokens)
     template = templates.detect(labels)

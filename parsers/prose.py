@@ -4,7 +4,9 @@
 A clause (text between punctuation, or before 其中) that prints one figure with its unit is an
 item; the template's row patterns say which row it is, searched in the whole clause.  A row takes
 the first clause that names it.  Sentences that state there was none ("未收到政府信息公开申请")
-are zeros the report prints in words: the cell keeps the sentence as its text.  Only the sections
+are zeros the report prints in words: the cell keeps the sentence as its text.  A cell's source
+names its clause and where it is printed: the offsets [start, end) of its figure (of the sentence,
+for a zero in words) in the report's text.  Only the sections
 that report statistics are read when the report has numbered sections (not its overview, nor its
 problems), so that a figure of the narrative is not taken for an item.
 """
@@ -39,7 +41,13 @@ def read_prose(text: str, table: str, rows, stated_none=()) -> tuple[dict[str, l
     saying there was none of an item."""
     found: dict[str, list[Cell]] = {}
     findings: list[Finding] = []
+    cursor = 0
     for clause in _clauses(_stat_text(text)):
+        at = text.find(clause, cursor)
+        if at < 0:
+            at = text.find(clause)  # the sections are not read in the document's order
+        if at >= 0:
+            cursor = at + len(clause)
         flat = re.sub(r"\s+", "", clause)
         figures = list(_FIGURE.finditer(flat))
         if len(figures) == 1:
@@ -51,9 +59,13 @@ def read_prose(text: str, table: str, rows, stated_none=()) -> tuple[dict[str, l
                 continue
             if spec is not None and spec.key not in found:
                 number = float(m.group(1)) if "." in m.group(1) else int(m.group(1))
+                source = {"layout": "prose", "clause": clause}
+                if at >= 0:
+                    printed = [i for i, ch in enumerate(clause) if not ch.isspace()]  # flat index -> clause index
+                    source["start"], source["end"] = at + printed[m.start(1)], at + printed[m.end(1) - 1] + 1
                 found[spec.key] = [Cell(table, spec.key, 0, spec.columns[0], m.group(1), number,
                                         ZERO if number == 0 else NUMBER, unit=m.group(2) if m.group(2) in _MONEY_UNITS else None,
-                                        source={"layout": "prose", "clause": clause})]
+                                        source=source)]
             continue
         if figures:
             continue  # several figures in one clause: which is which is not said
@@ -64,8 +76,10 @@ def read_prose(text: str, table: str, rows, stated_none=()) -> tuple[dict[str, l
                 if key in found:
                     continue
                 spec = next(s for s in rows if s.key == key)
-                found[key] = [Cell(table, key, 0, spec.columns[0], clause, 0, ZERO,
-                                   source={"layout": "prose", "clause": clause, "stated_in_words": True})]
+                source = {"layout": "prose", "clause": clause, "stated_in_words": True}
+                if at >= 0:
+                    source["start"], source["end"] = at, at + len(clause)
+                found[key] = [Cell(table, key, 0, spec.columns[0], clause, 0, ZERO, source=source)]
                 findings.append(Finding("read.stated_in_words", f"{key} read as 0 from the sentence '{clause}'",
                                         table, key, spec.columns[0], severity="info"))
     order = [s.key for s in rows]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-PARSER_VERSION = "0.3.7"  # 0.3.7: a money item of the 2016 form takes only a sum of money from a sentence; 0.3.6: rows broken over a page break, figures wrapped in narrow PDF cells; 0.3.5: the 2016 form's sentences read more widely (titles with the year and no 年, 位/名, a negated list, counts of kinds); 0.3.4: empty cells as empty lines, wrapped annotations, label pieces apart from their figures
+PARSER_VERSION = "0.3.8"  # 0.3.8: cells say where they are printed (text offsets, PDF page and box, table row and cell); 0.3.7: a money item of the 2016 form takes only a sum of money from a sentence; 0.3.6: rows broken over a page break, figures wrapped in narrow PDF cells; 0.3.5: the 2016 form's sentences read more widely (titles with the year and no 年, 位/名, a negated list, counts of kinds); 0.3.4: empty cells as empty lines, wrapped annotations, label pieces apart from their figures
 
 # Kinds of printed value.  Blank is not zero: a blank cell keeps kind "blank".
 NUMBER, ZERO, BLANK, NOT_APPLICABLE, TEXT = "number", "zero", "blank", "not_applicable", "text"
@@ -58,7 +58,10 @@ class Cell:
     ambiguous: bool = False  # the text could be read more than one way; number is a guess or None
     candidates: list[str] | None = None  # the readings of this cell that remained possible
     inferred: bool = False  # the cell's row was assigned by position, not by a printed label
-    source: dict[str, Any] = field(default_factory=dict)  # layout, grid row/col, ...
+    # Where the cell is printed (docs/parsing.md, "Provenance"): layout, grid_row, grid_col, and as
+    # the layout tells: start/end (offsets in the report's text, Report.source_text), table,
+    # table_row, table_cell (HTML, DOCX), page (1-based) and box [x0, top, x1, bottom] (PDF points).
+    source: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -99,6 +102,10 @@ class Report:
     narrative: dict[str, str] = field(default_factory=dict)  # overview / problems / other
     findings: list[Finding] = field(default_factory=list)
     parser_version: str = PARSER_VERSION
+    # The text the cells' start/end offsets index: the document's text as the parser read it
+    # (decoded, normalised, page chrome removed; an HTML page's title and main text).  Kept only
+    # when asked (parse_document(keep_text=True)); never stored, not in to_dict().
+    source_text: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def flagged(self) -> bool:
@@ -113,6 +120,7 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        d.pop("source_text", None)
         d["flagged"] = self.flagged
         return d
 

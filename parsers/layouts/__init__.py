@@ -38,13 +38,15 @@ class Probe:
 
 @dataclass
 class Reading:
-    """A reader's result: the grid of the tables, the document's text (for metadata, narrative)
-    and, for pages whose tables may be printed as paragraphs, the text to read again as text."""
+    """A reader's result: the grid of the tables, the document's text (for metadata, narrative;
+    the text cells' offsets index) and, for pages whose tables may be printed as paragraphs, the
+    text to read again as text, found at offset `retry_at` of the document's text."""
 
     grid: Grid
     text: str
     meta_tags: dict = field(default_factory=dict)
     retry_as_text: str | None = None
+    retry_at: int = 0
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,8 @@ def _read_html(p: Probe) -> Reading:
     grid = html_tables.read_tables(root)
     body = main_text_of_html(root)  # after reading tables: trafilatura may prune the tree
     title = meta_tags.get("ArticleTitle", "")
-    return Reading(grid, (title + "\n" + body) if body else title, meta_tags, retry_as_text=body)
+    return Reading(grid, (title + "\n" + body) if body else title, meta_tags, retry_as_text=body,
+                   retry_at=len(title) + 1 if body else 0)
 
 
 def _read_squashed(p: Probe) -> Reading:

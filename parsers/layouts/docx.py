@@ -66,7 +66,7 @@ def _read_table(tbl, document, grid: Grid, text_lines: list[str], counter: list[
     counter[0] += 1
     nested: list = []
     above: list = []  # the _tc objects of the previous row, by column
-    for row in table.rows:
+    for tr, row in enumerate(table.rows):
         try:
             cells = row.cells
         except Exception:  # noqa: BLE001 - a malformed row: read its own cells
@@ -82,7 +82,7 @@ def _read_table(tbl, document, grid: Grid, text_lines: list[str], counter: list[
             up = above[c] if c < len(above) else None
             copy = tc is left or tc is up
             text = _cell_text(tc)
-            out.append(GridCell(text, r, c, copy=copy, table=index))
+            out.append(GridCell(text, r, c, copy=copy, table=index, table_row=tr, table_cell=c))
             if not copy:
                 if text:
                     printed.append(text)

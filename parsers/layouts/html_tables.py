@@ -49,13 +49,15 @@ def expand(table, table_index: int, grid: Grid) -> None:
                 row.append(GridCell(src.text, base + r, col, copy=True, table=table_index))
                 col += 1
 
+        index = -1  # the cell's index among its row's <td>/<th>
         for td in tr:
             if not isinstance(td.tag, str) or td.tag not in ("td", "th"):
                 continue
+            index += 1
             fill_pending()
             text = cell_text(td)
             cs, rs = _span(td, "colspan"), _span(td, "rowspan")
-            origin = GridCell(text, base + r, col, table=table_index)
+            origin = GridCell(text, base + r, col, table=table_index, table_row=r, table_cell=index)
             row.append(origin)
             for k in range(1, cs):
                 row.append(GridCell(text, base + r, col + k, copy=True, table=table_index))

@@ -224,6 +224,7 @@ class _Table:
     xs: list[float]
     rows: list[list[tuple[str, bool, tuple[int, int] | None]]]  # (text, copy, origin slot)
     spans_down: list[list[bool]] = field(default_factory=list)  # slot continues a vertical merge
+    boxes: list[list[tuple[float, float, float, float] | None]] = field(default_factory=list)  # each slot's cell
 
 
 def _read_table(page_no: int, table, chars: list[dict]) -> _Table | None:
@@ -262,33 +263,40 @@ def _read_table(page_no: int, table, chars: list[dict]) -> _Table | None:
     texts = {k: cell_text(v, cells[k]) for k, v in by_cell.items()}
     rows: list[list[tuple[str, bool, tuple[int, int] | None]]] = []
     spans_down: list[list[bool]] = []
+    boxes: list[list[tuple[float, float, float, float] | None]] = []  # where each cell is printed
     for r in range(nrows):
         row = []
         down = []
+        where = []
         for c in range(ncols):
             k = owner.get((r, c))
             if k is None:
                 slot_chars = by_slot.get((r, c))
                 if slot_chars:
                     row.append((cell_text(slot_chars), False, (r, c)))
+                    where.append((xs[c], ys[r], xs[c + 1], ys[r + 1]))
                 else:
                     # No cell and nothing printed: not a cell anyone can read as "blank".
                     row.append(("", True, None))
+                    where.append(None)
                 down.append(False)
                 continue
             r0, c0, r1, c1 = spans[k]
             origin = (r0, c0)
             row.append((texts.get(k, ""), (r, c) != origin, origin))
+            where.append(tuple(float(v) for v in cells[k]))
             down.append(r1 - r0 > 1)  # part of a vertical merge
         rows.append(row)
         spans_down.append(down)
+        boxes.append(where)
     # Drop rows that are entirely copies (a sliver between two nearly equal borders).
     keep = [i for i, row in enumerate(rows) if not all(cp for _, cp, _ in row)]
     rows = [rows[i] for i in keep]
     spans_down = [spans_down[i] for i in keep]
+    boxes = [boxes[i] for i in keep]
     if not rows:
         return None
-    return _Table(page_no, tuple(table.bbox), xs, rows, spans_down)
+    return _Table(page_no, tuple(table.bbox), xs, rows, spans_down, boxes)
 
 
 def _continues(prev: _Table, cur: _Table) -> bool:
@@ -332,6 +340,7 @@ class _Line:
     text: str
     table: bool = False
     cells: list[str] = field(default_factory=list)  # the line split at column gaps
+    boxes: list[tuple[float, float, float, float]] = field(default_factory=list)  # each cell's characters
 
 
 def _is_chrome(line: _Line, height: float, repeated: set[str]) -> bool:
@@ -359,9 +368,10 @@ def _reflow(lines: list[tuple[_Line, float]]) -> list[str]:
     return out
 
 
-def _line_cells(group: list[dict]) -> list[str]:
+def _line_cells(group: list[dict]) -> tuple[list[str], list[tuple[float, float, float, float]]]:
     """An unruled table row: the line's characters split where the gap is wider than a
-    character (columns), never inside a word or a CJK run with a stray space."""
+    character (columns), never inside a word or a CJK run with a stray space; each cell's text
+    and the box of its characters."""
     chars = sorted((c for c in group if c.get("text") and not c["text"].isspace()), key=lambda c: c["x0"])
     cells: list[list[dict]] = []
     for c in chars:
@@ -374,7 +384,9 @@ def _line_cells(group: list[dict]) -> list[str]:
             cells[-1].append(c)
         else:
             cells.append([c])
-    return [_line_text(cs) for cs in cells]
+    boxes = [(min(c["x0"] for c in cs), min(c["top"] for c in cs), max(c["x1"] for c in cs),
+              max(c["bottom"] for c in cs)) for cs in cells]
+    return [_line_text(cs) for cs in cells], boxes
 
 
 class _ByIdentity(list):
@@ -486,9 +498,10 @@ def read_pdf(data: bytes, rules: bool = True, engine: str | None = None) -> tupl
             if not text:
                 continue
             size = statistics.median([c.get("size") or 0 for c in group])
+            cells, cell_boxes = _line_cells(group)
             lines.append(_Line(min(c["top"] for c in group), max(c["bottom"] for c in group),
                                min(c["x0"] for c in group), max(c["x1"] for c in group), size, text,
-                               cells=_line_cells(group)))
+                               cells=cells, boxes=cell_boxes))
         for t in page_tables:
             for row in t.rows:
                 cells = [text for text, copy, _ in row if not copy and text]
@@ -521,18 +534,20 @@ def read_pdf(data: bytes, rules: bool = True, engine: str | None = None) -> tupl
         if i > 0 and _continues(tables[i - 1], t) and _first_on_page(tables, i) and _last_on_page(tables, i - 1):
             _mark_continuation(tables[i - 1], t)
     for ti, t in enumerate(tables):
-        for row in t.rows:
+        for row, boxes in zip(t.rows, t.boxes):
             r = len(grid.rows)
-            grid.rows.append([GridCell(text, r, c, copy=copy, table=ti) for c, (text, copy, _) in enumerate(row)])
+            grid.rows.append([GridCell(text, r, c, copy=copy, table=ti, page=t.page + 1, box=box)
+                              for c, ((text, copy, _), box) in enumerate(zip(row, boxes))])
     if not tables:
         # No ruled table: tables printed without rules, read line by line.  A label that
         # wraps is then printed apart from its figures: the mapper must know (detached).
         grid = Grid(layout="pdf-text", detached_labels=True)
-        for lines, h in zip(page_lines, heights):
+        for page, lines, h in zip(pages, page_lines, heights):
             for ln in lines:
                 if ln.table or _is_chrome(ln, h, repeated) or not ln.cells:
                     continue
-                grid.add_row(ln.cells)
+                for cell, box in zip(grid.add_row(ln.cells), ln.boxes):
+                    cell.page, cell.box = page.number + 1, box
         grid.notes.append("no ruled table: rows read from text lines, labels may be detached from figures")
     grid.notes.append(f"objects read by {read_by}")
     return normalise_together(text, grid)

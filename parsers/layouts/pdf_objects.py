@@ -172,7 +172,11 @@ def _garbled(pages: list[PageObjects]) -> bool:
 def _read_page(raw, page, n: int, doctop: float) -> PageObjects:
     if page.get_rotation() % 360:
         raise Unsupported("a rotated page")
-    x0, y0, x1, y1 = page.get_mediabox()
+    box = page.get_mediabox(fallback_ok=False)
+    # PDFium reads only a page's own MediaBox (crbug.com/pdfium/1786): one inherited from the page
+    # tree (fpdf2 writes it there) comes back as US Letter, and every top would be off by the
+    # difference.  Its page bounding box does inherit.
+    x0, y0, x1, y1 = box if box is not None else page.get_bbox()
     if abs(x0) > _EPS or abs(y0) > _EPS:
         raise Unsupported("a MediaBox not at the origin")
     height = y1 - y0

@@ -13,7 +13,7 @@ import itertools
 import re
 from typing import TYPE_CHECKING
 
-from ..grid import Grid
+from ..grid import Grid, locate
 from ..limits import check_time
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -105,12 +105,14 @@ def read_squashed(text: str, templates) -> Grid:
     start = _table_start(tuple(templates))
     m = start.search(text) if start is not None else None
     if not m:
-        grid.add_row([text])
+        grid.add_row([text], [(0, len(text))])
         return grid
-    grid.add_row([text[: m.start()]])  # narrative before the tables: one long cell, never a label
+    grid.add_row([text[: m.start()]], [(0, m.start())])  # narrative before the tables: one long cell, never a label
+    base = m.start()  # offsets in the area are offsets in the text less this
     area = text[m.start():]
     pos = 0
     label = ""
+    label_at = 0  # where the label being gathered starts in the area
     for fm in _FIGURE_RUN.finditer(area):
         start, end = fm.span()
         figs = fm.group()
@@ -118,6 +120,8 @@ def read_squashed(text: str, templates) -> Grid:
         tail = re.search(r"\s*\d$", figs)
         if end < len(area) and area[end:end + 1] == "." and end + 1 < len(area) and not area[end + 1].isdigit() and tail:
             figs, end = figs[: tail.start()], start + tail.start()
+        if not label:
+            label_at = pos
         label += area[pos:start]
         pos = end if figs.strip() else start
         if not figs.strip():
@@ -126,17 +130,21 @@ def read_squashed(text: str, templates) -> Grid:
             # figures interrupted by punctuation only: the same squashed cell continues
             prev = grid.rows[-1][-1]
             prev.text = prev.text + label + figs
+            prev.end = base + start + len(figs.rstrip())
             label = ""
             continue
         cells = []
         for piece in _split_headings(label.strip()):
             cells += _split_label_run(piece, keywords)
-        row = grid.add_row(cells + [figs.strip()])
+        at = base + start + len(figs) - len(figs.lstrip())
+        row = grid.add_row(cells + [figs.strip()],
+                           locate(label, base + label_at, cells) + [(at, at + len(figs.strip()))])
         row[-1].squashed = True
         label = ""
     rest = label + area[pos:]
     if rest.strip():
-        grid.add_row([rest.strip()])
+        rest_at = base + (label_at if label else pos)
+        grid.add_row([rest.strip()], locate(rest, rest_at, [rest.strip()]))
     return grid
 
 
@@ -240,6 +248,39 @@ def split_candidates(text: str, n: int) -> list[list[str]]:
     if not cands and len(chunks) > 1:
         cands = _candidates(["".join(chunks)], n)
     return order_guesses(cands)
+
+
+def piece_offsets(run: str, pieces: list[str]) -> list[tuple[int, int] | None]:
+    """Where each piece of a reading is printed in its run, in order: (start, end) in the run,
+    over the thousands commas and spaces the pieces were read without; None for a piece that is
+    not there (an empty cell of a reading that found too few)."""
+    printed = [i for i, ch in enumerate(run) if ch != "," and not ch.isspace()]
+    if "".join(pieces) == "".join(run[i] for i in printed):  # the usual case: the pieces are the run, cut
+        out: list[tuple[int, int] | None] = []
+        k = 0
+        for piece in pieces:
+            out.append((printed[k], printed[k + len(piece) - 1] + 1) if piece else None)
+            k += len(piece)
+        return out
+    out = []
+    i = 0
+    for piece in pieces:
+        while i < len(run) and (run[i] in ", " or run[i].isspace()) and (not piece or run[i] != piece[0]):
+            i += 1
+        if not piece:
+            out.append(None)
+            continue
+        start, k = i, 0
+        while i < len(run) and k < len(piece):
+            if run[i] == piece[k]:
+                k += 1
+            elif not (run[i] == "," or run[i].isspace()):
+                break
+            i += 1
+        out.append((start, i) if k == len(piece) else None)
+        if k < len(piece):
+            i = start
+    return out
 
 
 @functools.lru_cache(maxsize=65536)

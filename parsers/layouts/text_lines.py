@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from ..grid import Grid
+from ..grid import Grid, locate
 from ..record import FIGURE_KINDS
 from ..values import is_value_text, read_value
 
@@ -89,78 +89,96 @@ def _empty_line_cells(lines: list[str]) -> bool:
     return len(gaps) >= 20 and ones >= 0.8 * len(gaps) and not any(g == 0 for g in gaps)
 
 
+def _lines_at(lines: list[str]):
+    """(offset, line) of each of the text's lines."""
+    at = 0
+    for line in lines:
+        yield at, line
+        at += len(line) + 1
+
+
 def read_text(text: str) -> Grid:
     lines = text.split("\n")
     layout, piped = _classify([ln for ln in lines if ln.strip()])
     empty_cells = layout == "cell-per-line" and not piped and _empty_line_cells(lines)
     grid = Grid(layout=layout, detached_labels=(layout == "pdf-text-markdown"))
     current: list[str] | None = None  # a row being grouped from one-cell lines
+    spans: list[tuple[int | None, int | None]] = []  # where each of current's cells is printed
     has_values = False
+    at = 0  # offset of the line being read in the text (cells record where they are printed)
 
     def flush():
         nonlocal current, has_values
         if current:
-            grid.add_row(current)
+            grid.add_row(current, spans)
         current, has_values = None, False
 
-    def one_cell(cell: str):
-        nonlocal current, has_values
+    def one_cell(cell: str, line: str):
+        nonlocal current, has_values, spans
+        i = line.find(cell) if cell else len(line) - len(line.lstrip())
+        span = (at + i, at + i + len(cell)) if i >= 0 else (None, None)
         if current and _ANNOTATION_LINE.match(cell) and read_value(current[-1]).kind in FIGURE_KINDS:
             current[-1] += cell  # the figure's annotation, wrapped: one annotated cell
+            if spans[-1][0] is not None and span[0] is not None:
+                spans[-1] = (spans[-1][0], span[1])  # printed over both lines
             return
         is_value = is_value_text(cell)
         if current is None:
-            current, has_values = [], False
+            current, spans, has_values = [], [], False
         elif not is_value and has_values:
             flush()
-            current = []
+            current, spans = [], []
         current.append(cell)
+        spans.append(span)
         has_values = has_values or is_value
 
+    def add_row(cells: list[str], line: str):
+        grid.add_row(cells, locate(line, at, cells))
+
     empties = 0
-    for raw in lines:
-        line = raw.rstrip("\n")
+    for at, raw in _lines_at(lines):
+        line = raw
         stripped = line.strip()
         if not line:
             empties += 1
             continue  # an empty line only separates cells
         if empty_cells and current is not None:
             for _ in range(empties - 1):
-                one_cell("")  # one empty line separates; each further one is an empty cell
+                one_cell("", "")  # one empty line separates; each further one is an empty cell
         empties = 0
         if _ONLY_PIPES.match(line) and "|" in line:
             if piped and stripped == "|":
-                one_cell("")  # an empty cell followed by its pipe
+                one_cell("", line)  # an empty cell followed by its pipe
             continue  # a separator line (township '|' lines, markdown borders, row ends)
         if piped:
             m = _ONE_CELL_PIPED.match(line)
             if m:
-                one_cell(m.group("cell").strip())
+                one_cell(m.group("cell").strip(), line)
                 continue
         if "\t" in line and not stripped:
             continue  # a row of empty tab cells carries nothing
         if "\t" in line.strip(" \u00a0") and stripped:
             flush()
             if "|" in line:  # tabs and pipes mixed: both separate cells
-                grid.add_row(split_pipes(line.replace("\t", " | ")))
+                add_row(split_pipes(line.replace("\t", " | ")), line)
             else:
-                grid.add_row([c.strip() for c in line.split("\t")])
+                add_row([c.strip() for c in line.split("\t")], line)
             continue
         if "|" in line and stripped:
             if _MD_RULE.match(stripped):
                 continue
             flush()
-            grid.add_row(split_pipes(line, markdown=layout == "pdf-text-markdown"))
+            add_row(split_pipes(line, markdown=layout == "pdf-text-markdown"), line)
             continue
         if stripped and _FIGURES_ONLY.match(stripped):
             flush()  # a row of figures printed on one line (PDF text): one cell each
-            grid.add_row(stripped.split())
+            add_row(stripped.split(), line)
             continue
         m = _LABEL_THEN_FIGURES.match(stripped) if stripped else None
         if m:
             flush()
-            grid.add_row([m.group("label").strip()] + m.group("figs").split())
+            add_row([m.group("label").strip()] + m.group("figs").split(), line)
             continue
-        one_cell(stripped)  # a white-space-only line is a printed blank cell
+        one_cell(stripped, line)  # a white-space-only line is a printed blank cell
     flush()
     return grid
