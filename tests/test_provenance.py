@@ -276,3 +276,17 @@ def test_source_round_trips_through_ingest(backend, tmp_path, request):
             assert any("start" in s or "box" in s or "table_row" in s for s in got.values())
     finally:
         store.engine.dispose()
+
+
+def test_squashed_cell_continued_over_punctuation_keeps_its_printed_text():
+    """A figure run interrupted by a mark ("1 /2 3") is one squashed cell: its text is what is
+    printed between its offsets, the space before the mark included (a space is a cell boundary)."""
+    from parsers.layouts.squashed import read_squashed
+    from parsers.templates import TEMPLATES
+
+    text = "信息内容本年制发件数本年废止件数现行有效件数第二十条第(一)项规章1 /2 3规范性文件4 5 6"
+    grid = read_squashed(text, TEMPLATES)
+    cells = [c for row in grid.rows for c in row if c.text]
+    assert [c.text.strip() for c in cells if c.squashed] == ["1 /2 3", "4 5 6"]
+    for c in cells:
+        assert text[c.start:c.end] == c.text.strip(), c

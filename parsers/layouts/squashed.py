@@ -129,7 +129,8 @@ def read_squashed(text: str, templates) -> Grid:
         if not re.search(r"[\u4e00-\u9fff]", label) and grid.rows and len(grid.rows[-1]) > 1:
             # figures interrupted by punctuation only: the same squashed cell continues
             prev = grid.rows[-1][-1]
-            prev.text = prev.text + label + figs
+            # as printed, the spaces that ended its first run included (they are cell boundaries)
+            prev.text = text[prev.start:base + start] + figs
             prev.end = base + start + len(figs.rstrip())
             label = ""
             continue
