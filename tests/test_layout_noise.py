@@ -437,3 +437,54 @@ def test_a_blank_row_atop_a_page_is_a_row_of_its_own():
         out.append(line)
     report = parse_document(("\n".join(out) + "\n").encode(), "text/plain")
     assert report.figures() == g.figures(), describe(report)
+
+
+def squashed_dump(g: Gen, rng: random.Random) -> bytes:
+    """A page's text with the tables' cells run together ("规章 000行政规范性文件693665…"): no
+    separator between cells, now and then a space, as text dumps of real portal pages print."""
+    def table(grid):
+        out = ""
+        for row in grid:
+            for c in row:
+                if c is None or c[0] == "":
+                    continue
+                out += c[0] + (" " if rng.random() < 0.15 else "")
+        return [out]
+
+    return ("\n".join(_lines_of_sections(g, table)) + "\n").encode()
+
+
+@NOISE
+@given(g=reports(blanks=False), seed=st.integers(0, 10**6))
+def test_a_squashed_dump_reads_back_or_flags_each_cell_it_cannot_tell(g, seed):
+    """Run-together figures split by the template's arithmetic: a cell read for sure is the
+    printed figure; one the arithmetic cannot decide is flagged, the printed reading among its
+    candidates; the report is ok only when no cell is in doubt."""
+    from parsers.record import BLANK  # noqa: F401  (kinds as the parser names them)
+
+    report = parse_document(squashed_dump(g, random.Random(seed)), "text/plain")
+    note(describe(report))
+    assert report.layout == "squashed-text"
+    assert (report.template, report.year) == (g.template, g.year), describe(report)
+    want = g.figures()
+    doubtful = False
+    for table in ("table2", "table3"):
+        for key, vals in want[table].items():
+            cells = (report.tables.get(table) or {}).get(key) or []
+            assert cells, f"{table}.{key} not read"
+            for i, expect in enumerate(vals):
+                c = cells[i] if i < len(cells) else None
+                if c is not None and not c.ambiguous and c.kind != "unreadable":
+                    got = c.number if c.number is not None else c.text
+                    assert got == expect or (isinstance(expect, float) and abs(got - expect) < 1e-9), \
+                        (table, key, i, c.text, expect)
+                else:
+                    doubtful = True
+    flat = [c for cells in (report.tables.get("table4") or {}).values() for c in cells]
+    for c, expect in zip(flat, want["table4"]):
+        if c.ambiguous:
+            doubtful = True
+        else:
+            assert c.number == expect, ("table4", c.text, expect)
+    if doubtful or len(flat) != len(want["table4"]):
+        assert report.status == "needs_review", describe(report)

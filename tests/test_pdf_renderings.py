@@ -31,10 +31,14 @@ STYLES = {
                  "font-size:13px !important} " + FIT,
 }
 REPORTS = ["pingtan-2019", "pingtan-2021", "pingtan-2025", "shanghai-office-2019"]
-# Renderings whose cells do not all read back yet (the report is flagged; see the assertion).
+# Renderings whose cells do not all read back (the report is flagged; see the assertion).  Both
+# come from the page's own fixed cell widths on a page narrower than they are, which no printed
+# report shows: the cells then come back missing, never misplaced.
 NOT_YET = {
-    ("pingtan-2019", "a5"): "the 总计 column's rules are not found: the column is not read",
-    ("shanghai-office-2019", "a5"): "a blank row split over the page break is not read",
+    ("pingtan-2019", "a5"): "table 3 runs past the printable width: its 总计 column's rules are cut and the "
+                            "column is not read",
+    ("shanghai-office-2019", "a5"): "the label 5.要求行政机关确认或重新出具已获取信息 overflows its cell into the "
+                                    "自然人 column: the row is not read",
 }
 
 

@@ -204,8 +204,9 @@ def _zeros_alone(cand: list[str]) -> int:
 
 def _spread(cand: list[str]) -> float:
     lens = [len(x) for x in cand]
-    mean = sum(lens) / len(lens)
-    return sum((x - mean) ** 2 for x in lens)
+    n = len(lens)
+    total = sum(lens)
+    return n * sum(x * x for x in lens) - total * total  # n² x the variance of the cells' lengths, exact
 
 
 def plausible(columns: tuple[str, ...], cand: list[str], hints: "SquashedHints | None" = None) -> bool:
@@ -343,15 +344,16 @@ def resolve(found: dict, template: "Template", table: str) -> None:
                 across.setdefault(r, []).append(e)
     for key, rr in found.items():
         if rr.ambiguous and rr.candidates and within[key]:
-            ok = [c for c in rr.candidates
-                  if all(_holds(eq, lambda r, k, c=c: _num(c[k]) if k < len(c) else None) for eq in within[key])]
+            # Within a row every rule must hold: a reading whose rule cannot be told is no answer.
+            ok = _fitting(rr.candidates, _terms(found, key, within[key]), undecided_fits=False)
             _settle(rr, ok)
     for _ in range(3):
         changed = False
         for key, rr in found.items():
             if not (rr.ambiguous and rr.candidates) or not across[key]:
                 continue
-            ok = [c for c in rr.candidates if _fits_across(found, key, c, across[key])]
+            # Across rows a rule that cannot be told (a row in doubt) rules nothing out.
+            ok = _fitting(rr.candidates, _terms(found, key, across[key]), undecided_fits=True)
             if len(ok) < len(rr.candidates):
                 changed = True
             _settle(rr, ok)
@@ -368,15 +370,57 @@ def _settle(rr, ok: list[list[str]]) -> None:
         rr.ambiguous = False  # only one reading adds up: the template's arithmetic decided
 
 
-def _fits_across(found: dict, key: str, cand: list[str], eqs) -> bool:
-    def value(r, k):
-        if r == key:
-            texts = cand
-        else:
-            rr = found.get(r)
-            if rr is None or rr.ambiguous:
-                return None
-            texts = rr.texts
-        return _num(texts[k]) if k < len(texts) and texts[k] else None
+def _cell_number(texts, k: int) -> float | None:
+    return _num(texts[k]) if k < len(texts) and texts[k] else None
 
-    return all(_holds(eq, value) is not False for eq in eqs)
+
+def _terms(found: dict, key: str, eqs) -> list[tuple[float | None, tuple[tuple[int, int], ...]]]:
+    """Each rule as what row `key`'s readings must make of it: (the sum the other rows' certain
+    cells contribute, right side negative, or None where one of them is in doubt or not a
+    figure; (column of `key`, sign) for this row's own cells).  Worked out once per row, not once
+    per reading: a damaged run has thousands of readings."""
+    out = []
+    for eq in eqs:
+        const: float | None = 0.0
+        mine = []
+        for side, sign in ((eq.left, 1), (eq.right, -1)):
+            for r, k in side:
+                if r == key:
+                    mine.append((k, sign))
+                    continue
+                rr = found.get(r)
+                v = None if rr is None or rr.ambiguous else _cell_number(rr.texts, k)
+                if v is None or const is None:
+                    const = None
+                else:
+                    const += sign * v
+        out.append((const, tuple(mine)))
+    return out
+
+
+def _fitting(cands: list[list[str]], terms, undecided_fits: bool) -> list[list[str]]:
+    """The readings every rule holds for (a rule that cannot be told counts as `undecided_fits`)."""
+    out = []
+    for i, c in enumerate(cands):
+        if i % 500 == 0:
+            check_time("weighing the readings of squashed figures")  # their number can explode on damaged text
+        fits = True
+        for const, mine in terms:
+            total = const
+            if total is not None:
+                for k, sign in mine:
+                    v = _cell_number(c, k)
+                    if v is None:
+                        total = None
+                        break
+                    total += sign * v
+            if total is None:
+                if not undecided_fits:
+                    fits = False
+                    break
+            elif abs(total) >= 1e-9:
+                fits = False
+                break
+        if fits:
+            out.append(c)
+    return out
