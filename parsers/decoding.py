@@ -56,6 +56,9 @@ def utf16_without_bom(data: bytes) -> str | None:
     return enc if controls <= len(text) // 100 else None
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b < 32)
+
+
 def looks_binary(data: bytes) -> bool:
     """NUL bytes or many control characters in the first 4 KiB: not a text document."""
     head = data[:4096]
@@ -67,7 +70,7 @@ def looks_binary(data: bytes) -> bool:
         return False
     if b"\x00" in head:
         return True
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return controls / len(head) > 0.05
 
 

@@ -47,8 +47,9 @@ def split_pipes(line: str, markdown: bool = False) -> list[str]:
 
 def _piped_cells(lines: list[str]) -> bool:
     """Cells one per line, each followed by separator pipes (see the module docstring)."""
-    one = sum(1 for ln in lines if _ONE_CELL_PIPED.match(ln))
-    multi = sum(1 for ln in lines if "|" in ln and not _ONLY_PIPES.match(ln) and not _ONE_CELL_PIPED.match(ln))
+    piped = [ln for ln in lines if "|" in ln]  # the pattern backtracks long on a long line without one
+    one = sum(1 for ln in piped if _ONE_CELL_PIPED.match(ln))
+    multi = sum(1 for ln in piped if not _ONLY_PIPES.match(ln) and not _ONE_CELL_PIPED.match(ln))
     return one >= 10 and one >= 3 * multi
 
 
@@ -151,7 +152,7 @@ def read_text(text: str) -> Grid:
                 one_cell("", line)  # an empty cell followed by its pipe
             continue  # a separator line (township '|' lines, markdown borders, row ends)
         if piped:
-            m = _ONE_CELL_PIPED.match(line)
+            m = _ONE_CELL_PIPED.match(line) if "|" in line else None
             if m:
                 one_cell(m.group("cell").strip(), line)
                 continue
