@@ -520,7 +520,7 @@ def _placement(labelled) -> Placement:
 
 
 def _split_squashed(spec: RowSpec, tok: Token, n: int, hints: SquashedHints) -> RowRead:
-    cands = squashed.order_guesses(squashed.split_candidates(tok.cell.text, n), spec.columns, hints)
+    cands = squashed.order_guesses(squashed.split_candidates(tok.cell.text, n, ordered=False), spec.columns, hints)
     if len(cands) == 1:
         return RowRead(spec, cands[0], [tok.cell] * n)
     if not cands:

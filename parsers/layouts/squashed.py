@@ -237,7 +237,7 @@ def complete(cands: list) -> bool:
     return len(cands) < MAX_CANDIDATES
 
 
-def split_candidates(text: str, n: int) -> list[list[str]]:
+def split_candidates(text: str, n: int, ordered: bool = True) -> list[list[str]]:
     """Every reading of a squashed figure run as n printed cells, most plausible first.
 
     Spaces are taken as cell boundaries first; only where that yields nothing are they
@@ -249,7 +249,7 @@ def split_candidates(text: str, n: int) -> list[list[str]]:
     cands = _candidates(chunks, n)
     if not cands and len(chunks) > 1:
         cands = _candidates(["".join(chunks)], n)
-    return order_guesses(cands)
+    return order_guesses(cands) if ordered else cands  # a caller with the row's hints orders them itself
 
 
 def piece_offsets(run: str, pieces: list[str]) -> list[tuple[int, int] | None]:
