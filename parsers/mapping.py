@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from .grid import Grid, GridCell
+from .normalize import normalise
 from .layouts import squashed
 from .record import BLANK, FIGURE_KINDS, Cell, Finding
 from .templates import RowSpec, TableSpec, Template
@@ -422,7 +423,18 @@ def _split_over_pages(tokens: list[Token], i: int, stop: int, specs, own: RowSpe
     alone = _match_spec(piece.label, specs)
     if spec is None or (own is not None and alone is not None) or own not in (None, spec) or alone not in (None, spec):
         return None
+    if alone is not None and not _opens_label(tokens[i].label, spec, joined):
+        return None  # other words printed before a row that names itself: two rows
     return j, spec, range(k, rest)
+
+
+def _opens_label(first: str, spec: RowSpec, joined: str) -> bool:
+    """Is `first` the opening of this row's label: the template's printed label starts with it,
+    or (a row the template names by a pattern only) the name the pattern finds begins in it?"""
+    if spec.label:
+        return label_text(normalise(spec.label)).startswith(label_text(normalise(first)))
+    m = spec.regex.search(joined)
+    return m is not None and m.start() < len(first)
 
 
 def _labelled_rows(tokens: list[Token], span: tuple[int, int], specs, used: set[int] | None = None):

@@ -488,3 +488,23 @@ def test_a_squashed_dump_reads_back_or_flags_each_cell_it_cannot_tell(g, seed):
             assert c.number == expect, ("table4", c.text, expect)
     if doubtful or len(flat) != len(want["table4"]):
         assert report.status == "needs_review", describe(report)
+
+
+def test_a_row_of_other_words_before_a_blank_row_is_not_taken_for_its_first_piece():
+    """A row of words no template row has, with figures, at the foot of a page, over a row printed
+    blank atop the next that names itself ('要求行政机关确认或重新出具已获取信息 | | …', no
+    ordinal): two rows, never one whose figures are the other words' figures."""
+    g = fixed_example()
+    g.t3["not_processed_confirm"] = [V("", None, 0)] * 7
+    label = "5.要求行政机关确认或重新出具已获取信息"
+    out = []
+    for line in _tab_lines(g):
+        cells = line.split("\t")
+        if label in cells:
+            k = cells.index(label)
+            out += ["\t".join(cells[:k] + ["其他情形"] + ["1", "0", "0", "0", "0", "0", "1"]), "— 2 —", g.title]
+            cells[k] = label[2:]
+            line = "\t".join(cells)
+        out.append(line)
+    report = parse_document(("\n".join(out) + "\n").encode(), "text/plain")
+    assert report.figures()["table3"]["not_processed_confirm"] == [None] * 7, describe(report)
