@@ -175,32 +175,44 @@ def _portal_response(portal, request):
     return cls(request.url, status=answer.status, headers=headers, body=answer.body, request=request)
 
 
+def _read_column(portal, spider):
+    """Every list and API page of the spider's columns, answered by `portal` in process: the
+    requests asked for, and the detail pages followed (url -> title)."""
+    from scrapy import Request
+
+    queue = [spider.list_request(u, u) for u in spider.start_urls]
+    asked, followed = [], {}
+    while queue:
+        request = queue.pop(0)
+        asked.append((request.method, request.url, request.body))
+        for out in request.callback(_portal_response(portal, request)) or ():
+            if isinstance(out, Request) and out.callback == spider.parse_detail:
+                followed[out.url] = out.meta.get("title")
+            elif isinstance(out, Request):
+                queue.append(out)
+    return asked, followed
+
+
+def _api_spider(site: str, settings: dict | None = None):
+    from crawler.registry import load_registry
+    from samples.portal.server import REGISTRY
+
+    config = {s.name: s for s in load_registry(REGISTRY, "http://127.0.0.1:8800")}[site]
+    return _column_spider(settings or {}, **{k: v for k, v in config.to_dict().items() if k != "max_pages"})
+
+
 @pytest.mark.parametrize("site", API_SITES)
 def test_lists_behind_an_api_are_read_to_their_tail(site):
     """A column whose lines (or their tail) come from a list API — Hanweb's inline <datastore> then
     dataproxy.jsp, gkmlpt's JSON, jpaas's unit, IGS's search — read on the sample portal's answers
     without a server: every report of the column is followed, nothing else with a report title,
     each list or API page asked for once, and the API's own total declared to the column."""
-    from scrapy import Request
-
-    from crawler.registry import load_registry
-    from samples.portal.server import REGISTRY, Portal, truth
+    from samples.portal.server import Portal, truth
 
     portal = Portal()
     base = "http://127.0.0.1:8800"
-    config = {s.name: s for s in load_registry(REGISTRY, base)}[site]
-    spider = _column_spider({}, **{k: v for k, v in config.to_dict().items() if k != "max_pages"})
-    queue = [spider.list_request(u, u) for u in spider.start_urls]
-    asked, followed = [], {}
-    while queue:
-        request = queue.pop(0)
-        asked.append((request.method, request.url, request.body))
-        response = _portal_response(portal, request)
-        for out in request.callback(response) or ():
-            if isinstance(out, Request) and out.callback == spider.parse_detail:
-                followed[out.url] = out.meta.get("title")
-            elif isinstance(out, Request):
-                queue.append(out)
+    spider = _api_spider(site)
+    asked, followed = _read_column(portal, spider)
     want = {base + r["detail"] for r in truth(portal) if r["site"] == site}
     assert want <= set(followed), sorted(want - set(followed))
     from crawler import judge
@@ -228,3 +240,14 @@ def test_the_count_a_list_declares(snippet, records, pages):
     page = read_links(r.selector.root, r.url)
     pager = read_pager(r.selector.root, r.url, page.links)
     assert (pager.declared_records, pager.declared_pages) == (records, pages)
+
+
+@pytest.mark.parametrize("site", ("longgang", "hbly"))  # entries read from JSON only
+def test_an_api_page_is_held_to_the_cap_on_links(site):
+    from samples.portal.server import Portal
+
+    spider = _api_spider(site, {"GOVREPORTS_MAX_LINKS_PER_PAGE": 2})
+    _asked, followed = _read_column(Portal(), spider)
+    (state,) = spider.columns.values()
+    assert state.caps == ["links per list page (2)"] and len(followed) <= 2 * state.answered
+    assert spider.crawler.stats.get_value("govreports/faults/cap") == 1

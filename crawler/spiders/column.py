@@ -220,8 +220,16 @@ class ColumnSpider(ReportSpider):
             self.links.setdefault(link.url, record)
 
     def api_entry(self, response, href: str, title: str | None, date: str | None = None):
-        """An entry read from a family's list API (crawler.spiders.apis)."""
+        """An entry read from a family's list API (crawler.spiders.apis); an API page is a list page:
+        past the cap on links per list page its further entries are not read."""
         state = self.columns[response.meta["column"]]
+        taken = response.meta.get("gr_api_entries", 0)
+        if taken >= self.caps.links_per_page:
+            self.reach_cap(state, f"links per list page ({self.caps.links_per_page})",
+                           f"list API page {response.url} holds more than {self.caps.links_per_page} entries; the "
+                           f"rest of it is not read (cap: the GOVREPORTS_MAX_LINKS_PER_PAGE setting)")
+            return None
+        response.meta["gr_api_entries"] = taken + 1
         state.lines += 1
         url = response.urljoin(href)
         record = {"url": url, "title": title, "date": date, "role": "entry", "list_url": response.url,
