@@ -7,7 +7,6 @@ thread only waits on futures. The state below belongs to one worker process, set
 from __future__ import annotations
 
 import contextlib
-import gc
 import importlib
 import os
 import time
@@ -58,9 +57,6 @@ def _load(modules: tuple[str, ...]) -> None:
     for name in modules:
         with contextlib.suppress(Exception):  # a broken parser shows up on the first document
             importlib.import_module(name)
-    # What the modules built lives as long as the worker: out of the cyclic collector's sight, it is
-    # not walked again by every collection a parse triggers.
-    gc.freeze()
 
 
 def load_parser() -> None:
