@@ -179,8 +179,6 @@ def recorded_crawl(args, **kw) -> dict | None:
     except CrawlerError as exc:
         print(f"govreports {args.command}: {exc}", file=sys.stderr)
         return None
-    # Parse workers first: they create the schema and load the parser on the other cores while
-    # Scrapy loads here.
     processor = make_processor(db=args.db, mode=kw.get("mode", "full"), workers=kw.get("workers", 0),
                                year=kw.get("year"), region=kw.get("region"), dump_dir=kw.get("dump_dir"),
                                with_cells=bool(kw.get("results")),

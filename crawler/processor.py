@@ -8,7 +8,6 @@ One Processor serves every crawler of a `govreports crawl`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import json
 import logging
@@ -60,28 +59,13 @@ class Processor:
 
     # ------------------------------------------------------------ start-up
     def start(self) -> None:
-        """Start the parse workers. The first one creates or checks the schema, then loads the
-        parser, while this process loads Scrapy (`govreports crawl` calls this before it imports
-        Scrapy)."""
+        """Make the pool of parse workers; its processes start as documents arrive (the first one
+        with the first document), each loading storage and the parser then."""
         with self._lock:
             if self.pool is not None or self.mode not in ("full", "record"):
                 return
-            # One worker starts now; the pool adds the others only when documents queue up:
-            # workers loading the parser all at once would hold up the crawler's own start.
             self.pool = WorkerPool(self.db_url, self.workers, self.nice, self.start_method, self.in_thread,
                                    self.time_limit)
-            # The first submission starts the forkserver and the worker and waits for both: a helper
-            # thread waits, this one goes on loading the crawler.
-            threading.Thread(target=self._warm_up, args=(self.pool.current,), name="pool-start",
-                             daemon=True).start()
-
-    def _warm_up(self, pool) -> None:
-        """Schema, then the parser, one after the other in the first worker (each job is submitted
-        when the one before has finished, so the same worker takes it)."""
-        with contextlib.suppress(Exception):  # a pool shut down meanwhile; a database error shows later
-            if self.db_url:
-                pool.submit(worker.prepare_database, self.db_url).result()
-            pool.submit(worker.load_parser)
 
     def shutdown(self) -> None:
         with self._lock:
@@ -135,9 +119,8 @@ class Processor:
 def make_processor(*, db: str | None, mode: str = "full", workers: int = 0, year: int | None = None,
                    region: str | None = None, dump_dir: str | None = None, with_cells: bool = True,
                    **options) -> Processor:
-    """The processor of one crawl, its parse workers already starting: they create the schema and
-    load the parser while the crawler process loads Scrapy. `options`: Processor's nice,
-    start_method, in_thread, time_limit."""
+    """The processor of one crawl, its pool made. `options`: Processor's nice, start_method,
+    in_thread, time_limit."""
     processor = Processor(db if mode in ("full", "record") else None, mode=mode, workers=workers, year=year, region=region,
                           dump_dir=dump_dir, with_cells=with_cells, **options)
     processor.start()

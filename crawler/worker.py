@@ -7,14 +7,9 @@ thread only waits on futures. The state below belongs to one worker process, set
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import time
 from typing import Any
-
-# The parser and the libraries of its layout readers (imported on a reader's first document).
-PARSER_MODULES = ("parsers", "trafilatura", "pdfplumber", "pypdfium2", "docx")
-STORAGE_MODULES = ("storage.ingest", "storage.migrate")
 
 
 class _Worker:
@@ -32,16 +27,14 @@ _worker = _Worker()
 
 
 def init(db_url: str | None, lock=None, nice: int = 0, parent: int | None = None) -> None:
-    """Pool initializer. The worker ends with the process that owns its pool (`parent`). It loads
-    storage first when there is a database: its first job creates the schema, which a recorded run
-    waits for. The parser is loaded by the next job."""
+    """Pool initializer. The worker ends with the process that owns its pool (`parent`); storage
+    and the parser load with its first document."""
     global _worker
     if parent:
         from storage.processes import die_with
 
         die_with(parent)
     _worker = _Worker(lock, nice)
-    _load(STORAGE_MODULES if db_url else PARSER_MODULES)
 
 
 def bounded(seconds: float | None, fn, *args):
@@ -51,17 +44,6 @@ def bounded(seconds: float | None, fn, *args):
 
     with time_bound(seconds):
         return fn(*args)
-
-
-def _load(modules: tuple[str, ...]) -> None:
-    for name in modules:
-        with contextlib.suppress(Exception):  # a broken parser shows up on the first document
-            importlib.import_module(name)
-
-
-def load_parser() -> None:
-    """Load the parser before the first document arrives (a job of its own, see Processor)."""
-    _load(PARSER_MODULES)
 
 
 def store_of(db_url: str):
@@ -76,15 +58,9 @@ def store_of(db_url: str):
     return store
 
 
-def prepare_database(db_url: str) -> None:
-    """Create (or check) the database schema, while the crawler process loads Scrapy."""
-    store_of(db_url)
-
-
 def _lower_priority() -> None:
-    """Lower this worker's priority once, at its first document. The start-up before (schema, run
-    record, parser) is what the first request waits for, so it keeps full priority; parsing then
-    yields the CPU to the downloader, the browser and the reactor, and catches up when they wait."""
+    """Lower this worker's priority once, at its first document: parsing yields the CPU to the
+    downloader, the browser and the reactor, and catches up when they wait."""
     if _worker.nice > 0:
         with contextlib.suppress(OSError, AttributeError):  # not on every platform
             os.nice(_worker.nice)
