@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from . import annual, checks, metadata, narrative, prose, templates
+from . import annual, checks, era, metadata, narrative, prose, templates
 from .cleaning import strip_text_chrome
 from .decoding import decode, looks_binary
 from .errors import ParserError, ReaderUnavailable
@@ -94,6 +94,10 @@ def _finish(grid: Grid, text: str, base: dict, meta_tags: dict, tokens=None) -> 
     tokens = tokens_of(grid) if tokens is None else tokens
     labels = all_labels(tokens)
     template = templates.detect(labels)
+    if template is not None and not template.national and _of_later_era(report, text):
+        # The older form's item names are those of a later report's sentences too (主动公开政府信息
+        # …条, 政务微信公开…): a report of 2019 on printing no national table has its tables missing.
+        template = None
     if template is not None:
         mapped = map_grid(grid, template, tokens)
         if template.prose and not any(mapped.tables.values()):
@@ -119,6 +123,11 @@ def _finish(grid: Grid, text: str, base: dict, meta_tags: dict, tokens=None) -> 
             return report
     _settle_without_template(report, grid, text)
     return report
+
+
+def _of_later_era(report: Report, text: str) -> bool:
+    """A report for 2019 or later: by its year, or, where no year was read, by its words."""
+    return report.year >= FIRST_TEMPLATE_YEAR if report.year is not None else bool(era.later_signs(text))
 
 
 def _read_tables(report: Report, template, mapped) -> None:
@@ -154,7 +163,11 @@ def _settle_without_template(report: Report, grid: Grid, text: str) -> None:
         report.reasons.append("neither titled nor written as an annual report")
         return
     tables = _has_figure_table(grid)
-    if (report.year is None or report.year < FIRST_TEMPLATE_YEAR) and not tables and _read_prose(report, text):
+    # A report of no readable year (its title lost) that shows the 2019 regulation in its words is
+    # a report whose national tables are missing: never one to read on the older form's sentences.
+    later = era.later_signs(text) if report.year is None else []
+    if (report.year is None or report.year < FIRST_TEMPLATE_YEAR) and not later and not tables \
+            and _read_prose(report, text):
         return
     if report.year is not None and report.year < FIRST_TEMPLATE_YEAR:
         report.status = PRE_TEMPLATE
@@ -163,11 +176,13 @@ def _settle_without_template(report: Report, grid: Grid, text: str) -> None:
     elif tables:
         report.status = UNKNOWN_TEMPLATE
         report.reasons.append("tables do not follow the 2019 or 2021 national template")
-    elif report.year is None:
+    elif report.year is None and not later:
         report.status = PRE_TEMPLATE
         report.reasons.append("a report of no readable year without tables of any template")
     else:  # a report of 2019 or later whose national tables are not there
-        report.reasons.append("an annual report without tables 2-4: missing " + ", ".join(TABLES))
+        report.reasons.append("an annual report without tables 2-4: missing " + ", ".join(TABLES)
+                              + (" (of the 2019 regulation or later, no year read: " + "; ".join(later) + ")"
+                                 if later else ""))
 
 
 MIN_PROSE_ITEMS = 3  # fewer statistics in a report's sentences are narrative, not its statistics
