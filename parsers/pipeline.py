@@ -185,7 +185,9 @@ def _settle_without_template(report: Report, grid: Grid, text: str) -> None:
                                  if later else ""))
 
 
-MIN_PROSE_ITEMS = 3  # fewer statistics in a report's sentences are narrative, not its statistics
+# Fewer statistics in a report's sentences are narrative, not its statistics; and one at least must
+# be a printed figure (zeros stated in words alone are no statistics read).
+MIN_PROSE_ITEMS = 3
 
 
 def _read_prose(report: Report, text: str) -> bool:
@@ -196,8 +198,8 @@ def _read_prose(report: Report, text: str) -> bool:
         if not template.prose:
             continue
         spec = template.tables[0]
-        rows, findings = prose.read_prose(text, spec.name, spec.rows, template.stated_none)
-        if sum(1 for cells in rows.values() if not cells[0].source.get("stated_in_words")) < MIN_PROSE_ITEMS:
+        rows, findings = prose.read_prose(text, spec.name, spec.rows, template.stated_none, template.prose_anywhere)
+        if len(rows) < MIN_PROSE_ITEMS or all(cells[0].source.get("stated_in_words") for cells in rows.values()):
             continue
         report.template = template.name
         report.tables = {t: None for t in template.table_names} | {spec.name: rows}

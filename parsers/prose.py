@@ -8,7 +8,8 @@ are zeros the report prints in words: the cell keeps the sentence as its text.  
 names its clause and where it is printed: the offsets [start, end) of its figure (of the sentence,
 for a zero in words) in the report's text.  Only the sections
 that report statistics are read when the report has numbered sections (not its overview, nor its
-problems), so that a figure of the narrative is not taken for an item.
+problems), so that a figure of the narrative is not taken for an item; a template may name rows
+read from every section, taking only figures of the units it names (staff, as people).
 """
 from __future__ import annotations
 
@@ -35,14 +36,27 @@ def _stat_text(text: str) -> str:
     return "\n".join(parts) if parts else text
 
 
-def read_prose(text: str, table: str, rows, stated_none=()) -> tuple[dict[str, list[Cell]], list[Finding]]:
+def read_prose(text: str, table: str, rows, stated_none=(), anywhere=((), ())
+               ) -> tuple[dict[str, list[Cell]], list[Finding]]:
     """{row key: [its cell]} of one template table read from sentences, and read findings.
     `rows`: the table's RowSpecs (first match wins); `stated_none`: (row keys, regex) of sentences
-    saying there was none of an item."""
+    saying there was none of an item; `anywhere`: (row keys, units) read from every section too,
+    taking only a figure of those units."""
     found: dict[str, list[Cell]] = {}
     findings: list[Finding] = []
+    stat_text = _stat_text(text)
+    _read_clauses(text, stat_text, table, rows, stated_none, found, findings, units=None)
+    keys, units = anywhere
+    if keys and stat_text is not text:
+        _read_clauses(text, text, table, [s for s in rows if s.key in keys], (), found, findings, units=units)
+    order = [s.key for s in rows]
+    return {k: found[k] for k in order if k in found}, findings
+
+
+def _read_clauses(text: str, part: str, table: str, rows, stated_none, found: dict, findings: list,
+                  units: tuple[str, ...] | None) -> None:
     cursor = 0
-    for clause in _clauses(_stat_text(text)):
+    for clause in _clauses(part):
         at = text.find(clause, cursor)
         if at < 0:
             at = text.find(clause)  # the sections are not read in the document's order
@@ -52,6 +66,8 @@ def read_prose(text: str, table: str, rows, stated_none=()) -> tuple[dict[str, l
         figures = list(_FIGURE.finditer(flat))
         if len(figures) == 1:
             m = figures[0]
+            if units is not None and m.group(2) not in units:
+                continue
             label = flat[: m.start()] + flat[m.end():]
             spec = next((s for s in rows if s.regex.search(label)), None)
             if spec is not None and spec.money and m.group(2) not in _MONEY_UNITS:
@@ -82,5 +98,3 @@ def read_prose(text: str, table: str, rows, stated_none=()) -> tuple[dict[str, l
                 found[key] = [Cell(table, key, 0, spec.columns[0], clause, 0, ZERO, source=source)]
                 findings.append(Finding("read.stated_in_words", f"{key} read as 0 from the sentence '{clause}'",
                                         table, key, spec.columns[0], severity="info"))
-    order = [s.key for s in rows]
-    return {k: found[k] for k in order if k in found}, findings

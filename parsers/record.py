@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-PARSER_VERSION = "0.3.9"  # 0.3.9: a report of 2019 or later (by its year, or its words where no year was read) is never read on the 2016 form; 0.3.8: cells say where they are printed (text offsets, PDF page and box, table row and cell); 0.3.7: a money item of the 2016 form takes only a sum of money from a sentence; 0.3.6: rows broken over a page break, figures wrapped in narrow PDF cells; 0.3.5: the 2016 form's sentences read more widely (titles with the year and no 年, 位/名, a negated list, counts of kinds); 0.3.4: empty cells as empty lines, wrapped annotations, label pieces apart from their figures
+PARSER_VERSION = "0.3.10"  # 0.3.10: the 2016 form read from sentences of three items with one printed figure (zeros in words count), staff from any section as people, 网站上共公开 / 微信公众平台 / 已处理申请; 0.3.9: a report of 2019 or later (by its year, or its words where no year was read) is never read on the 2016 form; 0.3.8: cells say where they are printed (text offsets, PDF page and box, table row and cell); 0.3.7: a money item of the 2016 form takes only a sum of money from a sentence; 0.3.6: rows broken over a page break, figures wrapped in narrow PDF cells; 0.3.5: the 2016 form's sentences read more widely (titles with the year and no 年, 位/名, a negated list, counts of kinds); 0.3.4: empty cells as empty lines, wrapped annotations, label pieces apart from their figures
 
 # Kinds of printed value.  Blank is not zero: a blank cell keeps kind "blank".
 NUMBER, ZERO, BLANK, NOT_APPLICABLE, TEXT = "number", "zero", "blank", "not_applicable", "text"

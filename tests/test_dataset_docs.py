@@ -1,6 +1,6 @@
 """docs/dataset.md stays true: it prints the example queries as storage/example_queries.py holds
 them, and every one of them runs through `govreports query` on real SQLite and PostgreSQL over
-reports parsed by the real parser (the seeds and the six real reports of 2017–2018)."""
+reports parsed by the real parser (the seeds and the ten real reports of 2017–2018)."""
 from __future__ import annotations
 
 import json

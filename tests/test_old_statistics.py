@@ -1,5 +1,7 @@
 """The 2016–2018 statistics (template "2016"): real reports of those years, in sentences and in a
-table, every cell right against gold files of our own; figures read from sentences are flagged."""
+table, every cell right against gold files of our own; figures read from sentences are flagged.
+(The four township reports of 2018, page texts of the search tool's pages corpus, were measured
+before the reader was widened for them: 6 of their 21 cells were read, three of them pre_template.)"""
 from __future__ import annotations
 
 import json
@@ -19,9 +21,9 @@ ROOT = DATA.parents[2]
 @pytest.mark.parametrize("doc, gold", pairs(DATA), ids=lambda p: p.name)
 def test_every_cell_of_the_old_statistics(doc, gold):
     g = json.loads(gold.read_text(encoding="utf-8"))
-    report = parse_document(doc.read_bytes(), "text/html")
+    report = parse_document(doc.read_bytes(), "text/html" if doc.suffix == ".html" else "text/plain")
     s = score(report, g, doc.name)
-    assert s.cells >= 10 and not s.wrong and s.exact, s.wrong
+    assert s.cells >= 4 and not s.wrong and s.exact, s.wrong
     assert report.template == "2016" and report.year == g["year"]
     assert report.status == "needs_review"  # the older form's figures are read, few of them checkable
     if g["layout"] == "prose":  # each cell says which sentence it came from
@@ -95,3 +97,35 @@ def test_a_money_item_takes_only_a_sum_of_money():
     got = _sentences("先后对涉及我县的13项涉企行政事业性收费及政府性基金进行取消。")
     assert "fees" not in got  # it counts fee items, not the fees collected
     assert _sentences("依申请公开收取费用0.5万元。")["fees"][0] == 0.5
+
+
+def test_a_report_of_one_figure_and_zeros_in_words_is_read():
+    """Zeros stated in words count as items once one figure is printed (a township's whole report:
+    主动公开22条, no request, no fee, no review or suit); zeros in words alone are no statistics."""
+    from parsers.pipeline import MIN_PROSE_ITEMS
+
+    words = ["2018年度我镇没有接到群众主动要求公开政府信息的申请。", "2018年度,我镇政府信息公开没有收费。",
+             "没有发生针对本单位有关政府信息公开事务的行政复议案、行政诉讼案。"]
+    head = "某镇2018年政府信息公开工作年度报告\n根据《中华人民共和国政府信息公开条例》规定,特向社会公开2018年度报告。\n"
+    body = "一、主动公开政府信息的情况\n2018年度我镇主动公开政府信息数22条。\n二、政府信息依申请公开办理情况\n"
+    with_figure = parse_document((head + body + "\n".join(words)).encode("utf-8"), "text/plain")
+    assert with_figure.template == "2016" and with_figure.figures()["stats"]["proactive_total"] == [22]
+    assert len(with_figure.tables["stats"]) >= MIN_PROSE_ITEMS
+    only_words = parse_document((head + "二、政府信息依申请公开办理情况\n" + "\n".join(words)).encode("utf-8"), "text/plain")
+    assert only_words.template is None and only_words.status == "pre_template", only_words.reasons
+
+
+def test_staff_are_read_from_the_overview_only_as_people():
+    got = _sentences_in_sections("一、概述\n明确1名工作人员作为专职信息公开员,组织工作人员参加培训3次。",
+                                 "二、主动公开政府信息情况\n主动公开政府信息32条。")
+    assert got["staff_fulltime"][0] == 1 and "staff_total" not in got  # 3次 counts trainings, not staff
+    assert got["proactive_total"][0] == 32
+
+
+def _sentences_in_sections(*sections: str):
+    from parsers import prose
+    from parsers.templates import by_name
+
+    t = by_name("2016")
+    rows, _ = prose.read_prose("\n".join(sections), "stats", t.table("stats").rows, t.stated_none, t.prose_anywhere)
+    return {k: (cells[0].number, cells[0].text) for k, cells in rows.items()}

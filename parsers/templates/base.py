@@ -177,6 +177,9 @@ class Template:
     # whether to read them, and sentences that say there was none of an item — (row keys, regex).
     prose: bool = False
     stated_none: tuple[tuple[tuple[str, ...], str], ...] = ()
+    # Rows read from any section of such a report, taking only figures of these units (its staff,
+    # often told in the overview: "明确1名工作人员作为专职信息公开员"): ((row keys), (units)).
+    prose_anywhere: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 
     # --- tables and rows
 

@@ -23,9 +23,11 @@ ROWS = (
     _r("proactive_normative", r"主动公开规范性文件"),
     _r("normative_issued", r"制发规范性文件"),
     _r("via_gazette", r"政府公报"),
-    _r("via_website", r"政府网站(公开|发布)"),
+    # "在政府网站上共公开285条信息", "“…政府信息公开”网站公开信息139条"; a website's 解读 or 回应 are
+    # counted below, and "网站主动公开…" is the total published through it
+    _r("via_website", r"^(?!.*(解读|回应|访谈|发布会)).*网站上?共?(公开|发布)"),
     _r("via_weibo", r"政[务府]微博"),
-    _r("via_weixin", r"政[务府]微信"),
+    _r("via_weixin", r"^(?!.*(解读|回应)).*(政[务府]微信|微信公众(号|平台))"),
     # "主动公开的政府信息3类共103条": a count of kinds may stand before the total
     _r("proactive_total", r"主动公开(的)?(政府)?信息(\d+[类种])?(数|共|总数|总量)|主动公开文件数|主动公开(政府)?信息$"),
     _r("via_other", r"其他(方式|形式|渠道)(公开)"),
@@ -46,7 +48,7 @@ ROWS = (
     _r("requests_letter_fax", r"信函、?传真申请"),
     _r("closed_on_time", r"按时办结"),
     _r("closed_extended", r"延期办结"),
-    _r("requests_closed", r"申请办结"),
+    _r("requests_closed", r"申请办结|(已|共)处理.{0,6}申请"),
     _r("reply_already_public", r"已主动公开"),
     _r("reply_partial", r"部分公开"),
     _r("reply_denied", r"不(同意|予)公开"),
@@ -106,6 +108,7 @@ TEMPLATE = Template(
     ),
     national=False,
     prose=True,
+    prose_anywhere=(("staff_fulltime", "staff_parttime", "staff_total"), ("人", "名", "位")),
     stated_none=(
         (("requests_received",), r"(未|没有|无)(收到|接到|受理|发生|接受).{0,14}申请"),
         (("review_total",), r"(未|没有|无).{0,20}行政复议"),
