@@ -1,6 +1,7 @@
-"""Run a crawl of registry sites in one process: one Scrapy crawler per site, one shared processor
-(crawler.processor), and, where the crawl stores into a database, a recorded run (crawler.ledger).
-Every crawler carries the crawl's context (crawler.context), read by its components."""
+"""Run a crawl of registry sites in one process: one Scrapy crawler for every site
+(crawler.multisite), one processor (crawler.processor), and, where the crawl stores into a
+database, a recorded run (crawler.ledger). The crawler carries the crawl's context
+(crawler.context), read by its components."""
 from __future__ import annotations
 
 import json
@@ -71,9 +72,8 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
     """Crawl the selected sites; returns a summary (and writes per-document results as JSON lines).
 
     `spec`: the run to record (crawler.runspec.run_spec), None for a crawl that is not recorded; an
-    interrupted run with the same arguments is continued. `processor`: one made (and its pool
-    started) by the caller before Scrapy was imported, so that the parse workers load the parser
-    while this process loads the crawler; the caller then shuts it down. `links`: a file to write
+    interrupted run with the same arguments is continued. `processor`: one made by the caller
+    (crawler.processor.make_processor), who then shuts it down; else one is made here. `links`: a file to write
     every list link of every site to (JSON lines, crawler.completeness).
 
     `frontier` (Redis URL, frontier name): a crawl worker of a shared frontier (crawler.distributed)
