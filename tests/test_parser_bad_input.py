@@ -307,3 +307,27 @@ def test_traditional_pinyin_html_page(samples_dir, shanghai):
 def test_malformed_input_never_raises(data, ctype):
     report = parse(data, ctype)
     assert report.status != "ok"
+
+
+@pytest.mark.parametrize("tail", ["| abc", "|", "| 0 |", " abc"])
+def test_one_long_line_is_read_in_linear_time(samples_dir, tail):
+    """A text whose one line runs for 80,000 characters before (or without) a pipe, as a page of
+    markup served as text/plain or two dumps spliced together are: every line test is linear, so
+    the parse ends within its own time bound (a backtracking pattern took minutes on such a
+    line, and a single regular-expression match never looks at the deadline)."""
+    seed = (samples_dir / "002_1470c6164cb70c53.txt").read_text(encoding="utf-8")
+    text = seed + "\n" + "字" * 80_000 + tail + "\n" + seed
+    report = parse(text.encode("utf-8"), "text/plain")
+    assert report.status != "over_limit", report.reasons
+
+
+def test_one_cell_piped_line_is_the_documented_pattern():
+    """one_cell_piped says of every short line what the pattern it replaced said."""
+    from parsers.layouts.text_lines import one_cell_piped
+
+    pattern = re.compile(r"^\s*(?P<cell>[^|]*[^|\s][^|]*?)\s*\|[\s|]*$")
+    rng = random.Random(7)
+    for _ in range(20_000):
+        line = "".join(rng.choice("| a字0\t\u3000") for _ in range(rng.randint(0, 9)))
+        m = pattern.match(line)
+        assert one_cell_piped(line) == (m.group("cell").strip() if m else None), repr(line)

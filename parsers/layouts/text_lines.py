@@ -21,8 +21,6 @@ from ..values import is_value_text, read_value
 
 _MD_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _ONLY_PIPES = re.compile(r"^[\s|]+$")
-# A line holding one cell followed by pipes only: "规章 |", "0 | ||", "第二十条第(一)项 | |||".
-_ONE_CELL_PIPED = re.compile(r"^\s*(?P<cell>[^|]*[^|\s][^|]*?)\s*\|[\s|]*$")
 # A line of figures only, separated by white space ("0 0 0 0 0", a PDF text row): three or more.
 _FIGURES_ONLY = re.compile(r"^-?[\d.,]+(?:[ \t\u00a0]+-?[\d.,]+){2,}$")
 # An annotation on a line of its own ("（其中网上申请 3 件）", "(含转办 2 件)"): the clause of the
@@ -45,11 +43,24 @@ def split_pipes(line: str, markdown: bool = False) -> list[str]:
     return [c.strip() for c in s.split("|")]
 
 
+def one_cell_piped(line: str) -> str | None:
+    """The cell of a line holding one cell followed by pipes only ("规章 |", "0 | ||",
+    "第二十条第(一)项 | |||"), else None. Scanned from the end, in time linear in the line: the
+    equivalent regular expression backtracked for minutes on one long line."""
+    i = len(line)
+    while i and (line[i - 1] == "|" or line[i - 1].isspace()):
+        i -= 1
+    head = line[:i]
+    if "|" not in line[i:] or "|" in head or not head.strip():
+        return None
+    return head.strip()
+
+
 def _piped_cells(lines: list[str]) -> bool:
     """Cells one per line, each followed by separator pipes (see the module docstring)."""
-    piped = [ln for ln in lines if "|" in ln]  # the pattern backtracks long on a long line without one
-    one = sum(1 for ln in piped if _ONE_CELL_PIPED.match(ln))
-    multi = sum(1 for ln in piped if not _ONLY_PIPES.match(ln) and not _ONE_CELL_PIPED.match(ln))
+    piped = [ln for ln in lines if "|" in ln]
+    one = sum(1 for ln in piped if one_cell_piped(ln) is not None)
+    multi = sum(1 for ln in piped if not _ONLY_PIPES.match(ln) and one_cell_piped(ln) is None)
     return one >= 10 and one >= 3 * multi
 
 
@@ -152,9 +163,9 @@ def read_text(text: str) -> Grid:
                 one_cell("", line)  # an empty cell followed by its pipe
             continue  # a separator line (township '|' lines, markdown borders, row ends)
         if piped:
-            m = _ONE_CELL_PIPED.match(line) if "|" in line else None
-            if m:
-                one_cell(m.group("cell").strip(), line)
+            cell = one_cell_piped(line)
+            if cell is not None:
+                one_cell(cell, line)
                 continue
         if "\t" in line and not stripped:
             continue  # a row of empty tab cells carries nothing
