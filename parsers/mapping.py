@@ -621,9 +621,13 @@ def _cells_from(table: str, rr: RowRead, layout: str) -> list[Cell]:
     for k, col_key in enumerate(spec.columns):
         text = rr.texts[k] if k < len(rr.texts) else ""
         src = rr.sources[k] if k < len(rr.sources) else None
+        span = spans[k] if spans and k < len(spans) else None
+        if span is not None and src is not None and src.start is not None:
+            printed = src.text[span[0] - src.start: span[1] - src.start]
+            if "," in printed:  # the piece was cut without its commas: its text is as printed, and
+                text = printed  # read_value judges them ("1,234" a figure, "1,2293" no clean one)
         c = make_cell(table, spec.key, k, col_key, text, layout, src,
-                      money=col_key in spec.money, column_unit=spec.unit,
-                      span=spans[k] if spans and k < len(spans) else None)
+                      money=col_key in spec.money, column_unit=spec.unit, span=span)
         c.ambiguous = rr.ambiguous
         c.inferred = rr.inferred
         if rr.ambiguous:

@@ -107,3 +107,19 @@ def test_annotated_figure_keeps_its_number_and_its_column(samples_dir):
     assert [x.text for x in r.tables["table2"]["licensing"][1:]] == ["0", "0"]
     assert any(f.rule == "read.annotated_cell" for f in r.findings)
     assert r.status == "ok", r.reasons  # the leading figure is printed and the arithmetic holds
+
+
+@pytest.mark.parametrize("printed, kind, number", [("1,2293", "unreadable", None), ("12,29,3", "unreadable", None),
+                                                   ("2,293", "number", 2293)])
+def test_commas_in_a_squashed_run_are_read_as_printed(corpus_dir, printed, kind, number):
+    """A squashed dump cuts its figure runs without their thousands commas; the cell keeps what was
+    printed, so a comma out of place is no clean figure (flagged), and a right one still is."""
+    path = corpus_dir / "pingtan-2021-textdump.txt"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("行政许可2293") == 1
+    report = parse_document(text.replace("行政许可2293", "行政许可" + printed).encode("utf-8"), "text/plain")
+    assert report.layout == "squashed-text"
+    cell = report.tables["table2"]["licensing"][0]
+    assert (cell.text, cell.kind, cell.number) == (printed, kind, number)
+    if kind == "unreadable":
+        assert report.status != "ok"
