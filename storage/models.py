@@ -113,7 +113,8 @@ class DocumentFetch(Base):
 
 class ReportVersion(Base):
     """What one document says as a report. Versions of the same body and year share `report_key`;
-    the newest one has is_latest set (the `reports` view shows only those)."""
+    one of them, chosen by a rule (storage/store.py CURRENT_ORDER), has is_latest set: the `reports`
+    view shows only those. `version` numbers them in the order they were stored."""
 
     __tablename__ = "report_versions"
     __table_args__ = (

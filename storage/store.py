@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -61,7 +61,7 @@ class Counts:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
-    new_versions: int = 0  # inserted reports that superseded an earlier version
+    new_versions: int = 0  # inserted reports of a body-year stored before (another version of it)
     skipped: int = 0  # documents that are not reports (kept in documents and the archive only)
     failed: int = 0
     errors: list[str] = field(default_factory=list)
@@ -278,11 +278,35 @@ _NULL = _Null()
 
 # ---------------------------------------------------------------- report versions
 
+# Which version of a body-year is its current one (`is_latest`, what `reports` shows): a function
+# of the versions themselves, never of the order they arrived in (docs/dataset.md, "Identity and
+# versions"). The most trustworthy reading first, then the later publication (a correction that
+# reads as well as what it corrects supersedes it), then the most cells; the smallest sha256 ends
+# every tie. A copy is not known to be a correction: a reprint elsewhere is dated later too, so the
+# date comes after the reading, lest a later, worse copy hide an exact one. Migration 0011 freezes
+# this SQL; changing it takes a migration that recomputes is_latest.
+CURRENT_STATUS_ORDER = ("ok", "needs_review", "unknown_template", "pre_template", "over_limit", "unreadable")
+CURRENT_ORDER = (
+    "CASE c.status " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(CURRENT_STATUS_ORDER))
+    + f" ELSE {len(CURRENT_STATUS_ORDER)} END, "
+    "(SELECT COUNT(*) FROM figures f WHERE f.report_id = c.id AND (f.ambiguous OR f.kind = 'unreadable')), "
+    "(SELECT COUNT(*) FROM findings x WHERE x.report_id = c.id AND x.severity = 'error'), "
+    "(SELECT COUNT(*) FROM figures f WHERE f.report_id = c.id) DESC, "
+    "c.publication_date IS NULL, c.publication_date DESC, "
+    "d.sha256"
+)
+_REFRESH_LATEST = text(
+    "UPDATE report_versions SET is_latest = (id = ("
+    "SELECT c.id FROM report_versions c JOIN documents d ON d.id = c.document_id "
+    f"WHERE c.report_key = :key ORDER BY {CURRENT_ORDER} LIMIT 1)) "
+    "WHERE report_key = :key"
+)
+
+
 def refresh_latest(conn: Connection, report_key: str) -> None:
-    """Exactly the highest version of a body-year is the latest one."""
-    rv = m.ReportVersion.__table__
-    top = select(func.max(rv.c.version)).where(rv.c.report_key == report_key).scalar_subquery()
-    conn.execute(update(rv).where(rv.c.report_key == report_key).values(is_latest=(rv.c.version == top)))
+    """Exactly one version of a body-year is the latest one: the first by CURRENT_ORDER. Run in the
+    transaction that wrote a version of it, after its figures and findings."""
+    conn.execute(_REFRESH_LATEST, {"key": report_key})
 
 
 def _next_version(conn: Connection, report_key: str) -> int:

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,8 @@ def report_from_gold(gold: dict, parser_version: str = "gold-1") -> Report:
     template = gold.get("template") if gold.get("template") in ("2019", "2021") else None
     status = "ok" if template else "unknown_template"
     return Report(status=status, agency=gold.get("agency"), year=gold.get("year"), template=template,
-                  tables=tables, narrative={"overview": "总体情况……"}, parser_version=parser_version)
+                  publication_date=gold.get("publication_date"), tables=tables,
+                  narrative={"overview": "总体情况……"}, parser_version=parser_version)
 
 
 def gold_parse(data: bytes, content_type=None, url=None) -> Report:
@@ -141,7 +143,8 @@ def cli(db_url, *args, env=None, cwd=None):
                           env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
 
 
-def simple_report(agency="测试县教育局", year=2023, new_received=5, text_total="1,215") -> Report:
+def simple_report(agency="测试县教育局", year=2023, new_received=5, text_total="1,215",
+                  published: str | None = None) -> Report:
     t3 = {
         "new_received": [_cell("table3", "new_received", i, c, new_received if c == "total" else 0)
                          for i, c in enumerate(T3_COLS)],
@@ -149,7 +152,7 @@ def simple_report(agency="测试县教育局", year=2023, new_received=5, text_t
                        else None, "number" if c == "total" else "blank") for i, c in enumerate(T3_COLS)],
     }
     return Report(status="needs_review", agency=agency, year=year, template="2021", region_code="350128",
-                  tables={"table2": None, "table3": t3, "table4": None},
+                  publication_date=published, tables={"table2": None, "table3": t3, "table4": None},
                   narrative={"overview": "概述", "problems": "问题"},
                   findings=[Finding(rule="t3.col_balance", message="does not add up", table="table3",
                                     col="total", expected=5, actual=1215)])
@@ -372,8 +375,9 @@ def test_unknown_region_code_gets_its_parent_chain(engine):
 
 
 def test_changed_document_becomes_new_version_and_old_stays(engine):
-    store(engine, RawDocument(b"v1"), simple_report(new_received=5))
-    assert store(engine, RawDocument(b"v2"), simple_report(new_received=7)) == "inserted"
+    store(engine, RawDocument(b"v1"), simple_report(new_received=5, published="2024-01-20"))
+    # a corrected republication: read as well as the first, published later
+    assert store(engine, RawDocument(b"v2"), simple_report(new_received=7, published="2024-02-15")) == "inserted"
     store(engine, RawDocument(b"other"), simple_report(agency="另一个局"))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM reports")).scalar() == 2
@@ -384,6 +388,126 @@ def test_changed_document_becomes_new_version_and_old_stays(engine):
                                 "JOIN application_totals a ON a.report_id = v.id "
                                 "WHERE v.body = '测试县教育局' ORDER BY v.version")).all()
         assert [tuple(r) for r in old] == [(1, False, 5), (2, True, 7)]
+
+
+# ------------------------------------------------------------------ which version is current
+
+def _reading(status="ok", published="2024-01-20", flagged=0, failed=0, rows=2, agency="测试县教育局") -> Report:
+    """One reading of a body-year's report: `flagged` of its cells ambiguous, `failed` checks,
+    table 3 printed with `rows` rows."""
+    cells = {}
+    for r, row in enumerate(("new_received", "carried_over", "granted")[:rows]):
+        cells[row] = [Cell("table3", row, i, c, "1", 1, "number") for i, c in enumerate(T3_COLS)]
+    for cell in [c for row in cells.values() for c in row][:flagged]:
+        cell.text, cell.ambiguous, cell.candidates = "12", True, ["12", "1|2"]
+    findings = [Finding(rule="t3.col_balance", message="does not add up", table="table3") for _ in range(failed)]
+    return Report(status=status, agency=agency, year=2023, template="2021", region_code="350128",
+                  publication_date=published, tables={"table2": None, "table3": cells, "table4": None},
+                  findings=findings, parser_version="test-1")
+
+
+# The copies of one body-year a crawl can meet, and what each says.
+COPIES = {
+    b"<html>page</html>": _reading(),                                          # the page, read exactly
+    b"<html>page, other bytes</html>": _reading(),                             # the same on another portal
+    b"page text dump": _reading("needs_review", flagged=1, failed=1),          # its text dump, one cell run together
+    b"reprint as text, later": _reading("needs_review", "2024-03-01", flagged=1, failed=1),  # a later reprint, as badly read
+    b"page missing a row": _reading("needs_review", rows=1),                   # a copy with a row lost
+    b"\x00\x01 binary": _reading("unreadable", None, rows=0),                   # bytes that could not be read
+    b"other body, first": _reading(published="2024-01-20", agency="另一个局"),
+    b"other body, corrected": _reading(published="2024-02-15", agency="另一个局"),  # its corrected republication
+}
+
+
+def _current(engine) -> dict:
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT body, year, sha256 FROM reports")).all()
+    return {(r.body, r.year): r.sha256 for r in rows}
+
+
+def _forget_reports(engine) -> None:
+    with engine.begin() as conn:
+        for table in ("figures", "findings", "report_sections", "application_totals", "report_versions",
+                      "document_fetches", "documents"):
+            conn.execute(text(f"DELETE FROM {table}"))
+
+
+def test_current_version_does_not_depend_on_the_order_documents_arrive_in(engine):
+    import hashlib
+    import random
+
+    sha = {data: hashlib.sha256(data).hexdigest() for data in COPIES}
+    orders = [list(COPIES), list(reversed(COPIES))] + [random.Random(seed).sample(list(COPIES), len(COPIES))
+                                                       for seed in (1, 2)]
+    seen = []
+    for order in orders:
+        _forget_reports(engine)
+        for data in order:
+            store(engine, RawDocument(data), COPIES[data])
+        seen.append(_current(engine))
+        with engine.connect() as conn:  # exactly one current version per body-year
+            assert conn.execute(text("SELECT COUNT(*) FROM report_versions WHERE is_latest")).scalar() == 2
+    assert all(current == seen[0] for current in seen[1:])
+    # The exact readings beat the flagged dump of the same date and its later reprint; of two exact
+    # readings of one date the smaller sha256; a corrected later publication supersedes.
+    exact = min(sha[b"<html>page</html>"], sha[b"<html>page, other bytes</html>"])
+    assert seen[0] == {("测试县教育局", 2023): exact, ("另一个局", 2023): sha[b"other body, corrected"]}
+
+
+def test_a_flagged_dump_is_current_only_without_a_better_reading(engine):
+    import hashlib
+
+    page, dump, lost_row = b"<html>page</html>", b"page text dump", b"page missing a row"
+    store(engine, RawDocument(dump), COPIES[dump])
+    assert _current(engine) == {("测试县教育局", 2023): hashlib.sha256(dump).hexdigest()}
+    store(engine, RawDocument(lost_row), COPIES[lost_row])  # no cell flagged beats one flagged
+    assert _current(engine) == {("测试县教育局", 2023): hashlib.sha256(lost_row).hexdigest()}
+    store(engine, RawDocument(page), COPIES[page])
+    assert _current(engine) == {("测试县教育局", 2023): hashlib.sha256(page).hexdigest()}
+    # A newer parser reads the page worse: the next best copy is current; read well again, the page.
+    store(engine, RawDocument(page), replace(COPIES[page], status="over_limit", parser_version="test-2",
+                                             tables={"table2": None, "table3": None, "table4": None}))
+    assert _current(engine) == {("测试县教育局", 2023): hashlib.sha256(lost_row).hexdigest()}
+    store(engine, RawDocument(page), replace(COPIES[page], parser_version="test-3"))
+    assert _current(engine) == {("测试县教育局", 2023): hashlib.sha256(page).hexdigest()}
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version FROM reports")).scalar() == 3  # the arrival number
+
+
+def test_migration_0011_recomputes_the_current_versions(db_url):
+    import hashlib
+
+    migrate.upgrade(db_url, "0010")
+    eng = make_engine(db_url)
+    for data in COPIES:
+        store(eng, RawDocument(data), COPIES[data])
+    with eng.begin() as conn:  # as the old rule left them: the version stored last
+        conn.execute(text("UPDATE report_versions SET is_latest = (version = (SELECT MAX(v.version) FROM "
+                          "report_versions v WHERE v.report_key = report_versions.report_key))"))
+    old = _current(eng)
+    assert old[("测试县教育局", 2023)] == hashlib.sha256(b"\x00\x01 binary").hexdigest()
+    migrate.upgrade(db_url)
+    page = min(hashlib.sha256(d).hexdigest() for d in (b"<html>page</html>", b"<html>page, other bytes</html>"))
+    assert _current(eng) == {("测试县教育局", 2023): page,
+                             ("另一个局", 2023): hashlib.sha256(b"other body, corrected").hexdigest()}
+    migrate.downgrade(db_url, "0010")
+    assert _current(eng) == old
+    eng.dispose()
+
+
+def test_the_current_version_rule_is_frozen_in_its_migration():
+    """Changing storage.store.CURRENT_ORDER takes a new migration that recomputes is_latest."""
+    import importlib.util
+
+    from parsers import STORED_STATUSES
+    from storage import store as live
+
+    assert set(live.CURRENT_STATUS_ORDER) == set(STORED_STATUSES)
+    path = ROOT / "migrations" / "versions" / "0011_current_version_rule.py"
+    spec = importlib.util.spec_from_file_location("migration_0011", path)
+    frozen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(frozen)
+    assert frozen.CURRENT_ORDER == live.CURRENT_ORDER
 
 
 def test_reparse_updates_in_place_and_records_parser_version(engine, archive):
@@ -432,6 +556,7 @@ def test_ingest_seeds_and_corpus_twice_then_a_modified_copy(engine, archive, tmp
     copy.write_bytes((SEEDS / "001_4b9b066e761ef3f1.txt").read_bytes() + b"\n(revised)\n")
     gold = json.loads((SEEDS / "001_4b9b066e761ef3f1.json").read_text(encoding="utf-8"))
     gold["truth"]["table3"]["new_received"][0] = 3
+    gold["publication_date"] = "2021-03-01"  # a corrected republication: it supersedes the undated first
     copy.with_suffix(".json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
     third = ingest_paths(engine, archive, [copy], parse=gold_parse, parser_version=GOLD_VERSION)
     assert (third.inserted, third.new_versions) == (1, 1)
