@@ -422,7 +422,9 @@ COPIES = {
 def _current(engine) -> dict:
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT body, year, sha256 FROM reports")).all()
-    return {(r.body, r.year): r.sha256 for r in rows}
+    current = {(r.body, r.year): r.sha256 for r in rows}
+    assert len(current) == len(rows)  # one body-year each
+    return current
 
 
 def _forget_reports(engine) -> None:
@@ -472,6 +474,41 @@ def test_a_flagged_dump_is_current_only_without_a_better_reading(engine):
     assert _current(engine) == {("测试县教育局", 2023): hashlib.sha256(page).hexdigest()}
     with engine.connect() as conn:
         assert conn.execute(text("SELECT version FROM reports")).scalar() == 3  # the arrival number
+
+
+def test_real_pages_and_their_text_dumps_give_the_same_reports_in_either_order(engine, archive, corpus_dir):
+    """The real parser on the corpus's report pages and the text dumps of the same reports (from
+    one site: the registry's region, as a crawl gives it): stored pages first or dumps first,
+    `reports` is the same, and a page read ok beats a flagged dump."""
+    import hashlib
+
+    from storage.hints import Hints
+
+    pairs = [(d.with_name(d.name.replace("-textdump.txt", ".html")), d)
+             for d in sorted(corpus_dir.glob("pingtan-*-textdump.txt"))
+             if d.with_name(d.name.replace("-textdump.txt", ".html")).exists()]
+    assert pairs
+    seen = []
+    for files in ([f for pair in pairs for f in pair], [f for pair in pairs for f in reversed(pair)]):
+        _forget_reports(engine)
+        counts = ingest_paths(engine, archive, files, hints=Hints(registry_region_code="359000"))
+        assert counts.failed == 0, counts.errors
+        with engine.connect() as conn:
+            seen.append(dict(conn.execute(text("SELECT v.report_key, d.sha256 FROM report_versions v "
+                                               "JOIN documents d ON d.id = v.document_id WHERE v.is_latest")).all()))
+    assert seen[0] == seen[1]
+    with engine.connect() as conn:
+        read = {r.sha256: r for r in conn.execute(text(
+            "SELECT d.sha256, v.report_key, v.status, v.is_latest FROM report_versions v "
+            "JOIN documents d ON d.id = v.document_id"))}
+    exact_pages = 0
+    for page, dump in pairs:
+        p, t = (read[hashlib.sha256(f.read_bytes()).hexdigest()] for f in (page, dump))
+        assert p.report_key == t.report_key  # one body-year, two versions
+        if p.status == "ok" and t.status != "ok":
+            exact_pages += 1
+            assert p.is_latest and not t.is_latest, page.name
+    assert exact_pages  # the corpus has such pairs (Pingtan's pages and their squashed dumps)
 
 
 def test_migration_0011_recomputes_the_current_versions(db_url):
