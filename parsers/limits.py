@@ -110,8 +110,8 @@ def _check_zip(data: bytes, limits: Limits) -> None:
     # python-docx reads every part whole; zipfile never inflates a member past its declared size.
     try:
         members = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return  # not a readable archive: the reader says so
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError):  # a damaged header can
+        return  # claim a zip version or method zipfile lacks: not a readable archive, the reader says so
     total = sum(m.file_size for m in members)
     if total > limits.decompressed_bytes:
         raise _too_much(total, limits, f"DOCX of {_mb(len(data))}")

@@ -211,3 +211,19 @@ def test_the_arithmetic_never_settles_a_reading_list_cut_short():
         squashed.resolve({"granted": rr}, t, "table3")
         assert rr.texts == adds_up[0]  # the guess shown first is the one that adds up
         assert rr.ambiguous is not all_listed  # settled only where every reading was listed
+
+
+@pytest.mark.parametrize("version", [121, 165])
+def test_a_docx_claiming_a_zip_version_zipfile_lacks_is_unreadable(version):
+    """A damaged central directory can claim a zip version zipfile does not implement
+    (NotImplementedError, a fuzz find): the size check passes it to the reader, which says so."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    data = bytearray(buf.getvalue())
+    at = data.find(b"PK\x01\x02")
+    data[at + 6:at + 8] = version.to_bytes(2, "little")  # "version needed to extract"
+    report = parse_document(bytes(data), None)
+    assert report.status == "unreadable"
+    assert "zip file version" in " ".join(report.reasons)
