@@ -123,3 +123,18 @@ def test_commas_in_a_squashed_run_are_read_as_printed(corpus_dir, printed, kind,
     assert (cell.text, cell.kind, cell.number) == (printed, kind, number)
     if kind == "unreadable":
         assert report.status != "ok"
+
+
+def test_an_annotation_after_a_separator_is_a_cell_of_its_own(corpus_dir):
+    """Cells one per line with '|' lines between them: a '(含2件)' standing after a separator is
+    the next cell as printed (damaged), never the annotation of the figure before it — joined, the
+    row's later cells would move one column left."""
+    text = (corpus_dir / "township-2023-partial.txt").read_text(encoding="utf-8")
+    head = "二、上年结转政府信息公开申请数量\n|\n0\n|\n0\n|\n0\n|\n"
+    assert head in text
+    clean = parse_document(text.encode("utf-8"), "text/plain").tables["table3"]["carried_over"]
+    damaged = parse_document(text.replace(head, head.replace("0\n|\n0\n|\n0", "0\n|\n0\n|\n(含2件)"), 1)
+                             .encode("utf-8"), "text/plain")
+    cells = damaged.tables["table3"]["carried_over"]
+    assert [c.text for c in cells] == ["0", "0", "(含2件)"] + [c.text for c in clean[3:]]
+    assert cells[2].number is None and damaged.status != "ok"

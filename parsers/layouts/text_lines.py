@@ -126,10 +126,12 @@ def read_text(text: str) -> Grid:
         current, has_values = None, False
 
     def one_cell(cell: str, line: str):
-        nonlocal current, has_values, spans
+        nonlocal current, has_values, spans, separated
         i = line.find(cell) if cell else len(line) - len(line.lstrip())
         span = (at + i, at + i + len(cell)) if i >= 0 else (None, None)
-        if current and _ANNOTATION_LINE.match(cell) and read_value(current[-1]).kind in FIGURE_KINDS:
+        joins = not separated  # a separator between them: the annotation line is a cell of its own
+        separated = False
+        if joins and current and _ANNOTATION_LINE.match(cell) and read_value(current[-1]).kind in FIGURE_KINDS:
             current[-1] += cell  # the figure's annotation, wrapped: one annotated cell
             if spans[-1][0] is not None and span[0] is not None:
                 spans[-1] = (spans[-1][0], span[1])  # printed over both lines
@@ -148,11 +150,13 @@ def read_text(text: str) -> Grid:
         grid.add_row(cells, locate(line, at, cells))
 
     empties = 0
+    separated = False  # a separator (a pipe, an empty line) printed since the last cell
     for at, raw in _lines_at(lines):
         line = raw
         stripped = line.strip()
         if not line:
             empties += 1
+            separated = True
             continue  # an empty line only separates cells
         if empty_cells and current is not None:
             for _ in range(empties - 1):
@@ -161,11 +165,13 @@ def read_text(text: str) -> Grid:
         if _ONLY_PIPES.match(line) and "|" in line:
             if piped and stripped == "|":
                 one_cell("", line)  # an empty cell followed by its pipe
+            separated = True
             continue  # a separator line (township '|' lines, markdown borders, row ends)
         if piped:
             cell = one_cell_piped(line)
             if cell is not None:
                 one_cell(cell, line)
+                separated = True  # its pipes end it
                 continue
         if "\t" in line and not stripped:
             continue  # a row of empty tab cells carries nothing
