@@ -287,7 +287,8 @@ def _squash(text: str) -> str:
 
 def document_text(data: bytes, ctype: str | None, layout: str | None = "html") -> str | None:
     """The document's characters for the containment check (an HTML reading: tags dropped, entities
-    read; a text reading: every character, markup included); None for PDF/DOCX."""
+    read; a text reading: every character, markup included, or those between the tags); None for
+    PDF/DOCX."""
     from parsers.decoding import decode
 
     if data[:4] in (b"%PDF", b"PK\x03\x04") or (ctype or "").endswith(("pdf", "document")) or \
@@ -297,9 +298,12 @@ def document_text(data: bytes, ctype: str | None, layout: str | None = "html") -
         text, _ = decode(data, ctype)
     except Exception:  # noqa: BLE001 - undecodable: nothing to compare with
         return None
+    dropped = html.unescape(re.sub(r"<[^>]*>", " ", text))
     if layout is None or layout.startswith("html"):
-        text = html.unescape(re.sub(r"<[^>]*>", " ", text))
-    return _squash(text)
+        return _squash(dropped)
+    # A text reading of markup (HTML read as text after its tables failed, or served as text/plain)
+    # prints either the markup or the text between the tags: the check accepts both.
+    return _squash(text) + "\x00" + _squash(dropped)
 
 
 def problems_of(report, data: bytes, ctype: str | None, doc_text: str | None) -> list[str]:
