@@ -88,10 +88,26 @@ def year_from(title: str | None, text: str) -> int | None:
     return None
 
 
-def agency_from(title: str | None, text: str) -> str | None:
+_NEXT_LABEL = re.compile(r"\s+[\u4e00-\u9fff]{2,6}\s*[:：]")  # "党政办  公开日期：…": the next field
+
+
+def header_issuer(text: str) -> str | None:
+    """发布机构 of a metadata block printed as text: its value alone — the first cell where the block
+    is a pipe row ("发布机构: | 党政综合办公室 | 公开日期: | …"), cut before a next field's label."""
     for m in _HEADER_FIELD.finditer(text[:3000]):
-        if m.group(1) == "发布机构" and m.group(2).strip():
-            return m.group(2).strip()
+        if m.group(1) != "发布机构":
+            continue
+        value = next((c.strip() for c in m.group(2).split("|") if c.strip()), "")
+        value = _NEXT_LABEL.split(value, 1)[0].strip()
+        if value:
+            return value
+    return None
+
+
+def agency_from(title: str | None, text: str) -> str | None:
+    issuer = header_issuer(text)
+    if issuer:
+        return issuer
     if not title:
         return None
     t = _AGENCY_PREFIX.sub("", title).strip()
@@ -242,8 +258,7 @@ def read_meta(text: str, html: dict[str, str] | None = None) -> Meta:
     title = title or find_title(text)
     meta = Meta(title=title)
     meta.year = year_from(title, text)
-    issuer = html.get("issuer") or next((m.group(2).strip() for m in _HEADER_FIELD.finditer(text[:3000])
-                                          if m.group(1) == "发布机构" and m.group(2).strip()), None)
+    issuer = html.get("issuer") or header_issuer(text)
     title_agency = agency_from(title, text) if title else None
     meta.agency = issuer or html.get("ContentSource") or agency_from(title, text)
     pub = html.get("PubDate") or html.get("pubdate") or ""

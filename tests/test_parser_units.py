@@ -317,3 +317,16 @@ def test_the_year_without_a_title_is_the_one_most_paragraphs_open_with():
     assert year_from(None, text) == 2020  # the plan for 2021 opens one paragraph, the year under report two
     assert year_from(None, "2021年1月，召开会议。\n没有别的年份。") is None  # a date, not the year under report
     assert year_from("某某局2019年政府信息公开工作年度报告", text) == 2019  # the title's year wins
+
+
+@pytest.mark.parametrize("block, issuer", [
+    ("发布机构：平潭县人民政府办公室\n", "平潭县人民政府办公室"),
+    ("发布机构: | 党政综合办公室 | 公开日期: | 2021-01-11 |\n", "党政综合办公室"),  # the block as a pipe row
+    ("发布机构：党政办  公开日期：2021-01-11\n", "党政办"),  # two fields on one line
+    ("发布机构：中共某某县委 县人民政府\n", "中共某某县委 县人民政府"),
+    ("发布机构： \n", None),
+])
+def test_the_issuer_field_is_its_value_alone(block, issuer):
+    from parsers.metadata import header_issuer
+
+    assert header_issuer("标题：某某2018年政府信息公开工作年度报告\n" + block) == issuer
