@@ -1,4 +1,4 @@
-"""Storage benchmark: ingest rate into SQLite and PostgreSQL, and the latency of every README query
+"""Storage benchmark: ingest rate into SQLite and PostgreSQL, and the latency of every example query (docs/dataset.md)
 over 100,000 synthetic reports in PostgreSQL.
 
     .venv/bin/python benchmarks/bench_storage.py [--pg URL] [--reports 100000] [--ingest 1000]
@@ -285,7 +285,7 @@ def main(argv=None) -> int:
         n = create_engine(url).connect().execute(text("SELECT COUNT(*) FROM reports")).scalar()
         nf = create_engine(url).connect().execute(text("SELECT COUNT(*) FROM figures")).scalar()
         print(f"grew to {n} reports / {nf} figures in PostgreSQL in {secs:.0f} s")
-        print(f"README queries at {n} reports (median of 3, warm):")
+        print(f"example queries (docs/dataset.md) at {n} reports (median of 3, warm):")
         for i, (title, secs, rows) in enumerate(time_queries(url), 1):
             ok = secs < 1.0
             failed |= not ok

@@ -35,12 +35,12 @@ def register(subparsers) -> None:
     p.add_argument("--log-level", default="WARNING")
     p.add_argument("--nightly", action="store_true",
                    help="the scheduled job: skip list entries already settled, stop a column's pagination at a "
-                        "page holding only known entries (README: Nightly runs)")
+                        "page holding only known entries (docs/operations.md)")
     p.add_argument("--no-parse", action="store_true",
-                   help="the crawl stage alone: archive and record documents, parse them later (govreports parse)")
+                   help="the crawl stage alone: archive and record documents, parse them later (govreports parse-worker)")
     p.add_argument("--distributed", action="store_true",
                    help="be one crawl worker of a shared frontier on Redis (seed it with govreports seed; "
-                        "docs/operations.md): records documents for the parse workers (govreports parse --redis)")
+                        "docs/operations.md): records documents for the parse workers (govreports parse-worker --redis)")
     _redis_options(p)
     p.add_argument("--fleet", type=int, default=1, metavar="N",
                    help="with --distributed: how many crawl workers share the frontier (each waits N times the "

@@ -1,4 +1,4 @@
-"""Incremental fetching in a recorded run (README.md, "Nightly runs"): two Scrapy components that
+"""Incremental fetching in a recorded run (docs/operations.md): two Scrapy components that
 read and feed the run ledger (crawler.ledger). They are switched off (NotConfigured) where the
 crawl is not recorded.
 

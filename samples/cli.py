@@ -26,8 +26,8 @@ def register(subparsers) -> None:
     s.set_defaults(func=_serve)
 
     d = subparsers.add_parser("demo", help="start the sample portal, crawl it into the database, print a summary")
-    d.add_argument("--no-progress", action="store_true")
-    d.add_argument("--results", metavar="FILE")
+    d.add_argument("--no-progress", action="store_true", help="no live progress display")
+    d.add_argument("--results", metavar="FILE", help="write one JSON line per fetched document")
     d.set_defaults(func=_demo)
 
 

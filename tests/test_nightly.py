@@ -1,4 +1,4 @@
-"""Nightly, incremental, resumable, recorded crawls (README.md, "Nightly runs") on the sample portal.
+"""Nightly, incremental, resumable, recorded crawls (docs/operations.md) on the sample portal.
 
 Real `govreports crawl` processes against the sample portal (a real HTTP server in this process,
 which counts every request it answers), real SQLite databases. Browser sites (ptdata's JS-only

@@ -1,4 +1,4 @@
-"""The sample portal behaves like the real portals (README.md, "The sample portal", ../shared/portals/PORTALS.md)."""
+"""The sample portal behaves like the real portals (docs/crawling.md, "The sample portal", ../shared/portals/PORTALS.md)."""
 from __future__ import annotations
 
 import hashlib

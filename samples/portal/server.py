@@ -1,4 +1,4 @@
-"""A local sample portal that behaves like the real government portals (see README.md, "The sample portal").
+"""A local sample portal that behaves like the real government portals (docs/crawling.md, "The sample portal").
 
 One loopback HTTP server hosts every sample site under its own path prefix (``/pingtan/``,
 ``/hongze/`` ...).  Each site reproduces one CMS family's list pages, pagination, detail pages,
