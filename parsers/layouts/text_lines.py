@@ -58,9 +58,14 @@ def one_cell_piped(line: str) -> str | None:
 
 def _piped_cells(lines: list[str]) -> bool:
     """Cells one per line, each followed by separator pipes (see the module docstring)."""
-    piped = [ln for ln in lines if "|" in ln]
-    one = sum(1 for ln in piped if one_cell_piped(ln) is not None)
-    multi = sum(1 for ln in piped if not _ONLY_PIPES.match(ln) and one_cell_piped(ln) is None)
+    one = multi = 0
+    for ln in lines:
+        if "|" not in ln:
+            continue
+        if one_cell_piped(ln) is not None:
+            one += 1
+        elif not _ONLY_PIPES.match(ln):
+            multi += 1
     return one >= 10 and one >= 3 * multi
 
 
