@@ -24,7 +24,9 @@ _PAGE_HEADER = re.compile(r"^\s*page\s*\d{1,4}\s+-\s+(?=\S)", re.I)  # "Page 9 -
 _PIPE_RUN = re.compile(r"\|{3,}")
 _RUNNING_HEADER = re.compile(r"年度?.{0,20}报告$|年报$")
 _WS = re.compile(r"\s+")
-_SHARE = re.compile(r"(微信|微博|QQ空间|全真版|文字版|文件下载|相关链接[:：]?\s*-->)\s*")
+# Share buttons and view tabs as a dump prints them: a run of two or more ("微信 微博 QQ空间 全真版
+# 文字版 文件下载"); one such word alone is the report's own (政务微博公开政府信息数, 政务微信…).
+_SHARE = re.compile(r"(?:(?:微信|微博|QQ空间|全真版|文字版|文件下载|相关链接[:：]?\s*-->)\s*){2,}")
 
 
 def main_text_of_html(root) -> str:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from . import parse_document
-from .evaluate import pairs, score, summary_line
+from .evaluate import missing_documents, pairs, score, summary_line
 
 
 def register(sub) -> None:
@@ -92,6 +92,10 @@ def cmd_eval(args) -> int:
         print(f"govreports eval: {folder} is not a folder", file=sys.stderr)
         return 2
     found = pairs(folder)
+    missing = missing_documents(folder)
+    for gold_path, doc in missing:
+        print(f"govreports eval: {gold_path.name} names the document {doc}, which is not there: not scored",
+              file=sys.stderr)
     if not found:
         print(f"govreports eval: no document/gold pairs (NAME.json beside NAME.txt/.html/.pdf/.docx) in {folder}",
               file=sys.stderr)
@@ -102,8 +106,9 @@ def cmd_eval(args) -> int:
         report = parse_document(doc.read_bytes(), content_type_for(doc), doc.name)
         s = score(report, gold, doc.name)
         scores.append(s)
+        name = doc.name if doc.parent == gold_path.parent else f"{gold_path.stem} = {doc}"  # kept elsewhere
         mark = "exact" if s.exact else ("SILENT" if s.silent_error else "flagged" if s.flagged else "wrong")
-        print(f"{doc.name}: {s.correct}/{s.cells} cells · year {report.year} · template {report.template} · "
+        print(f"{name}: {s.correct}/{s.cells} cells · year {report.year} · template {report.template} · "
               f"{report.status} · {mark}" + (f" · {'; '.join(report.reasons)[:160]}" if report.reasons else ""))
         limit = None if args.verbose else 5
         for w in s.wrong[:limit]:
@@ -111,4 +116,4 @@ def cmd_eval(args) -> int:
         if limit and len(s.wrong) > limit:
             print(f"    … {len(s.wrong) - limit} more (-v lists all)")
     print(summary_line(scores))
-    return 0
+    return 1 if missing else 0

@@ -1,6 +1,7 @@
 """Score parses against gold files (../shared/format/GOLD.md): cells, exact reports, silent errors."""
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,14 +32,42 @@ class DocScore:
         return bool(self.wrong) and not self.flagged
 
 
+def named_document(gold: Path) -> Path | None:
+    """The document a gold file names in its "document" field (a path relative to the gold's
+    folder: a document kept elsewhere, e.g. in ../shared, scored against a gold of this folder's
+    own), or None where it names none."""
+    try:
+        name = json.loads(gold.read_text(encoding="utf-8")).get("document")
+    except (OSError, ValueError, AttributeError):
+        return None  # not a gold file: scored (and reported) by nothing here
+    return (gold.parent / name) if isinstance(name, str) and name else None
+
+
 def pairs(folder: Path) -> list[tuple[Path, Path]]:
+    """(document, gold) of a folder: the document named by a gold's "document" field where it
+    has one and that file exists, else the file of the gold's stem beside it."""
     out = []
     for gold in sorted(folder.glob("*.json")):
+        named = named_document(gold)
+        if named is not None:
+            if named.is_file():
+                out.append((named, gold))
+            continue
         for suffix in DOC_SUFFIXES:
             doc = gold.with_suffix(suffix)
             if doc.exists():
                 out.append((doc, gold))
                 break
+    return out
+
+
+def missing_documents(folder: Path) -> list[tuple[Path, Path]]:
+    """(gold, document) of every gold that names a document which is not there."""
+    out = []
+    for gold in sorted(folder.glob("*.json")):
+        named = named_document(gold)
+        if named is not None and not named.is_file():
+            out.append((gold, named))
     return out
 
 

@@ -297,6 +297,7 @@ def _read_rows(tokens: list[Token], span: tuple[int, int], tspec: TableSpec, hin
                                 table, spec.key))
     labelled.sort(key=lambda x: x[0])
     placement = _placement(labelled)
+    squashed_n = _squashed_columns(tokens, stop, hints)
     if placements is not None:
         placements.append(placement)
     for i, spec, vals in labelled:
@@ -313,7 +314,7 @@ def _read_rows(tokens: list[Token], span: tuple[int, int], tspec: TableSpec, hin
             continue  # the first printing of a row wins (later ones are usually repeats)
         used.update(range(i + 1, i + 1 + len(vals)))
         if len(vals) == 1 and vals[0].cell.squashed and n > 1:
-            rr = _split_squashed(spec, vals[0], n, hints)
+            rr = _split_squashed(spec, vals[0], squashed_n(spec), hints)
         else:
             kept, extra, unplaced = _trim(vals, n, placement)
             if extra:
@@ -529,6 +530,23 @@ def _placement(labelled) -> Placement:
     if len(offs) == 1 and sum(offs.values()) >= 3:
         p.offset = next(iter(offs))
     return p
+
+
+def _squashed_columns(tokens: list[Token], stop: int, hints: SquashedHints):
+    """How many cells a squashed row of a spec prints: all its columns, less the trailing ones
+    whose header (hints.column_headers) the table area does not print.  The area is what the
+    squashed reader cut after the narrative (grid row 0), up to the table's end."""
+    if not hints.column_headers:
+        return lambda spec: len(spec.columns)
+    head = "".join(t.cell.text for t in tokens[:stop] if t.cell.row > 0 and not t.cell.squashed)
+    unprinted = {col for col, rx in hints.column_headers if not re.search(rx, head)}
+
+    def count(spec: RowSpec) -> int:
+        n = len(spec.columns)
+        while n > 1 and spec.columns[n - 1] in unprinted and spec.columns[n - 1] in spec.blank_ok:
+            n -= 1
+        return n
+    return count
 
 
 def _split_squashed(spec: RowSpec, tok: Token, n: int, hints: SquashedHints) -> RowRead:

@@ -74,6 +74,45 @@ def test_the_national_table_form_round_trips():
     assert not [f for f in report.findings if f.severity == "error"], report.findings
 
 
+def _squashed_dump(header: str, rows) -> bytes:
+    """A portal page's text dump whose statistics table ran together: label, unit and figures
+    with no separator, each row's ordinal after the figures of the row before."""
+    head = ("标题: 某县人民法院2017年政府信息公开工作年度报告\n==================== 正文 ====================\n"
+            "某县人民法院2017年政府信息公开工作年度报告 本报告由概述和政府信息公开情况统计表组成。一、概述 略。"
+            "二、政府信息公开情况统计表 ")
+    return (head + header + "".join(f"{label}{unit or ''}{figs}" for label, unit, figs in rows)).encode("utf-8")
+
+
+def test_a_squashed_table_without_a_cumulative_column_reads_one_figure_a_row():
+    """The national form (统计指标 | 单位 | 统计数) dumped with its cells run together: with no 历年累计
+    header printed, "191" is one figure — never cut into 19 | 1 for a column the form lacks."""
+    gold = json.loads((DATA / "zhecheng-court-2017.json").read_text(encoding="utf-8"))["truth"]["stats"]
+    figures = {k: v[0] for k, v in gold.items()} | {"via_gazette": 0, "requests_in_person": 0, "requests_online": 0}
+    rows = [(label, unit, "" if key is None else figures[key]) for label, unit, key in NATIONAL_ROWS]
+    report = parse_document(_squashed_dump("统计指标单位统计数", rows), "text/plain")
+    assert report.layout == "squashed-text" and report.template == "2016", (report.layout, report.reasons)
+    got = {k: [c.number for c in cells] for k, cells in report.tables["stats"].items()}
+    assert got == {key: [figures[key]] for _, _, key in NATIONAL_ROWS if key}
+    assert not any(c.ambiguous for c in report.cells())
+
+
+def test_a_squashed_fujian_table_cuts_year_and_cumulative_where_only_one_reading_is_valid():
+    """Fujian's form (指标名称 | 计量单位 | 年度 | 历年累计) dumped run together: '00' can only be 0 | 0
+    (no figure has a leading zero), the ordinal of the next row ("2、") is not a figure, and a run
+    with several valid cuts stays ambiguous, its readings listed, the report flagged."""
+    rows = [("主动公开文件数", "条", "212210037"), ("其中：1、政府网站公开数", "条", "212210037"),
+            ("2、政府公报公开数", "条", "00"), ("受理政府信息依申请公开总数", "条", "00"),
+            ("其中：1、当面申请数", "条", "00"), ("2、网上申请数", "条", "00"), ("行政复议数", "件", "00")]
+    report = parse_document(_squashed_dump("指标名称计量单位2017年度历年累计", rows), "text/plain")
+    stats = report.tables["stats"]
+    assert {k: [c.text for c in v] for k, v in stats.items() if k != "proactive_total" and k != "via_website"} == {
+        "via_gazette": ["0", "0"], "requests_received": ["0", "0"], "requests_in_person": ["0", "0"],
+        "requests_online": ["0", "0"], "review_total": ["0", "0"]}
+    for key in ("proactive_total", "via_website"):  # 2|12210037, 21|2210037, 212|210037, 2122|10037
+        assert all(c.ambiguous for c in stats[key]) and [c.number for c in stats[key]] == [2122, 10037]
+    assert report.status == "needs_review" and "read.ambiguous_cell" in " ".join(report.reasons)
+
+
 def _sentences(*clauses: str):
     from parsers import prose
     from parsers.templates import by_name

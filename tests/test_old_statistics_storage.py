@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
+from parsers.evaluate import pairs
 from parsers.templates import by_name
 from storage.archive import Archive
 from storage.db import make_engine
@@ -24,12 +25,9 @@ STATS = by_name("2016").table("stats")
 
 
 def _golds() -> dict[str, dict]:
-    """{document file name: gold stats} of every gold file of the old statistics."""
-    out = {}
-    for path in sorted(DATA.glob("*.json")):
-        doc = next(p for p in DATA.glob(path.stem + ".*") if p.suffix != ".json")
-        out[doc.name] = json.loads(path.read_text(encoding="utf-8"))["truth"]["stats"]
-    return out
+    """{document file name: gold stats} of every gold file of the old statistics (its document
+    beside it, or where its "document" field names it: two are kept in ../shared)."""
+    return {doc.name: json.loads(gold.read_text(encoding="utf-8"))["truth"]["stats"] for doc, gold in pairs(DATA)}
 
 
 def _name(url: str) -> str:
@@ -44,7 +42,7 @@ def test_the_frozen_view_is_what_the_template_asks_for():
 
 @pytest.fixture
 def loaded(engine, tmp_path, db_url, query_role):  # noqa: F811
-    counts = ingest_paths(engine, Archive(tmp_path / "archive"), [DATA])
+    counts = ingest_paths(engine, Archive(tmp_path / "archive"), [doc for doc, _ in pairs(DATA)])
     assert counts.failed == 0 and counts.inserted == len(_golds()), counts
     if db_url.startswith("postgresql"):
         query_role.grant(db_url)
@@ -85,7 +83,7 @@ def test_query_reads_the_view_and_export_writes_it(loaded, db_url, tmp_path):  #
             "FROM reports r JOIN stats_wide s ON s.report_id = r.id ORDER BY r.url", "--format", "json")
     assert r.returncode == 0, r.stderr
     got = json.loads(r.stdout)
-    assert [_name(x["url"]) for x in got] == sorted(golds)
+    assert sorted(_name(x["url"]) for x in got) == sorted(golds)
     for x in got:
         gold = golds[_name(x["url"])]["proactive_total"]
         assert x["proactive_total"] == gold[0]

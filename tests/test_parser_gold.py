@@ -206,6 +206,25 @@ def test_govreports_eval_command_rejects_a_folder_without_pairs(tmp_path):
     assert "no document/gold pairs" in proc.stderr
 
 
+def test_a_gold_may_name_its_document_kept_elsewhere(tmp_path):
+    """A gold file of one folder scores a document kept in another (its "document" field, relative
+    to the gold's folder); one naming a document that is not there is said so, never skipped quietly."""
+    here, there = tmp_path / "golds", tmp_path / "elsewhere"
+    here.mkdir(), there.mkdir()
+    seed = sorted((Path(__file__).resolve().parents[1] / "samples" / "reports").glob("*.json"))[0]
+    (there / "page.txt").write_bytes(seed.with_suffix(".txt").read_bytes())
+    gold = json.loads(seed.read_text(encoding="utf-8"))
+    (here / "kept-elsewhere.json").write_text(json.dumps(gold | {"document": "../elsewhere/page.txt"}), encoding="utf-8")
+    assert pairs(here) == [(here / "../elsewhere/page.txt", here / "kept-elsewhere.json")]
+    proc = subprocess.run(_govreports_cmd() + ["eval", str(here)], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0].startswith("kept-elsewhere = ") and "silent errors 0" in proc.stdout
+    (here / "gone.json").write_text(json.dumps(gold | {"document": "../elsewhere/gone.txt"}), encoding="utf-8")
+    proc = subprocess.run(_govreports_cmd() + ["eval", str(here)], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert proc.returncode == 1 and "gone.json names the document" in proc.stderr and "not scored" in proc.stderr
+    assert proc.stdout.strip().splitlines()[-1].startswith("cells ")  # the others are still scored
+
+
 # ----------------------------------------------------------------------------- held out
 
 HELDOUT = Path(__file__).resolve().parent / "data" / "heldout"

@@ -50,8 +50,16 @@ def _row_keywords(templates) -> re.Pattern:
 
 @functools.lru_cache(maxsize=8)
 def _squashed_label(templates) -> re.Pattern | None:
-    labels = sorted({re.escape(x) for t in templates for x in t.squashed.labels}, key=len, reverse=True)
-    return re.compile("(?:" + "|".join(labels) + ")[ \u00a0]?\\d") if labels else None
+    alts = []
+    for t in templates:
+        if not t.squashed.labels:
+            continue
+        labels = "|".join(sorted((re.escape(x) for x in t.squashed.labels), key=len, reverse=True))
+        # A form with a unit column prints it between label and figures ("当面申请数件0"); a sentence
+        # prints the unit after the figure ("主动公开政府信息数135条"): that is no squashed table.
+        units = "|".join(sorted((re.escape(x) for x in t.squashed.units), key=len, reverse=True))
+        alts.append(f"(?:{labels})" + (f"(?:{units})" if units else ""))
+    return re.compile("(?:" + "|".join(alts) + ")[ \u00a0]?\\d") if alts else None
 
 
 @functools.lru_cache(maxsize=8)
@@ -74,7 +82,8 @@ def _split_label_run(run: str, keywords: re.Pattern) -> list[str]:
     """Cut a run of label text where its last row label begins; what precedes is header text."""
     last = None
     for m in keywords.finditer(run):
-        last = m
+        if not _open_parens(run[: m.start()]):  # a row's word inside a label's parenthesis is its wording
+            last = m
     if last is None or last.start() == 0:
         return [run]
     return [run[: last.start()], run[last.start():]]
@@ -99,6 +108,17 @@ def _split_headings(run: str) -> list[str]:
     return out
 
 
+def _open_parens(label: str) -> bool:
+    """Does a label end inside a parenthesis it opened?"""
+    depth = 0
+    for ch in label:
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)" and depth:
+            depth -= 1
+    return depth > 0
+
+
 def read_squashed(text: str, templates) -> Grid:
     grid = Grid(layout="squashed-text")
     keywords = _row_keywords(tuple(templates))
@@ -116,13 +136,18 @@ def read_squashed(text: str, templates) -> Grid:
     for fm in _FIGURE_RUN.finditer(area):
         start, end = fm.span()
         figs = fm.group()
-        # Trailing ordinal of the next label: "…0000000" + "2.其他…"
+        # Trailing ordinal of the next label: "…0000000" + "2.其他…", "…00" + "2、网上申请数"
         tail = re.search(r"\s*\d$", figs)
-        if end < len(area) and area[end:end + 1] == "." and end + 1 < len(area) and not area[end + 1].isdigit() and tail:
+        if end < len(area) and area[end:end + 1] in (".", "、") and end + 1 < len(area) and not area[end + 1].isdigit() and tail:
             figs, end = figs[: tail.start()], start + tail.start()
         if not label:
             label_at = pos
         label += area[pos:start]
+        if _open_parens(label) and figs.strip():
+            # a figure inside the label's own parenthesis is its wording: "（不同渠道和方式公开相同信息计1条）"
+            label += area[start:end]
+            pos = end
+            continue
         pos = end if figs.strip() else start
         if not figs.strip():
             continue

@@ -133,6 +133,13 @@ class SquashedHints:
 
     start: str = ""  # regex where the table area begins in running text
     labels: tuple[str, ...] = ()  # row labels that, followed directly by a figure, show a squashed dump
+    # Units a form prints in a column between its labels and figures ("当面申请数条00"): in a
+    # squashed dump they run into the label, and still show one.
+    units: tuple[str, ...] = ()
+    # (column key, regex of its header): a trailing column a form prints only under its own header
+    # (历年累计).  A squashed table printing no such header has no cell for it: its figure runs are
+    # cut into fewer cells ("191" is one figure, not 19 | 1).
+    column_headers: tuple[tuple[str, str], ...] = ()
     # Soft sense used only to order guesses, never to trust one:
     at_least: tuple[tuple[str, str], ...] = ()  # (big, small) column keys: big >= small
     change_within: tuple[tuple[str, str], ...] = ()  # (items, change): |change| <= items

@@ -9,7 +9,7 @@ cumulative one.  Older reports (2008–2015) follow similar items; what is read 
 Row patterns are searched in a table label or a sentence clause with white space removed; the
 more specific rows come first (the prose reader gives a clause to the first row it matches).
 """
-from .base import ColumnTotal, RowSpec, TableSpec, Template
+from .base import ColumnTotal, RowSpec, SquashedHints, TableSpec, Template
 
 _COLS = ("value", "cumulative")  # 统计数 (| 历年累计); the printed unit (条, 件, 万元) is the cell's unit
 
@@ -107,6 +107,18 @@ TEMPLATE = Template(
                     "staff: full-time + part-time ({left}) is not the number of staff ({right}) in {col}"),
     ),
     national=False,
+    # A text dump of the table runs its cells together: "主动公开文件数条346085376" (label, unit, this
+    # year's figure and the cumulative one).  Its area starts at the column headers, not at the
+    # table's name, which the report's opening sentence also names.
+    squashed=SquashedHints(start=r"(指标名称|统计指标)\s*(计量)?单位", 
+                           labels=("主动公开文件数", "主动公开政府信息数", "政府网站公开数", "政府公报公开数",
+                                   "政府公报公开政府信息数", "政府网站公开政府信息数", "政务微博公开政府信息数",
+                                   "政务微信公开政府信息数", "收到申请数", "当面申请数", "网络申请数", "网上申请数",
+                                   "同意公开答复数", "其他类型答复数", "举报投诉数量", "行政复议数", "行政诉讼数",
+                                   "兼职人员数", "接受培训人员数"),
+                           units=("条", "件", "个", "人", "次", "元", "万元"),
+                           column_headers=(("cumulative", r"累计"),),
+                           at_least=(("cumulative", "value"),)),
     prose=True,
     prose_anywhere=(("staff_fulltime", "staff_parttime", "staff_total"), ("人", "名", "位")),
     stated_none=(
