@@ -2,23 +2,31 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
+from govreports_config import Config, ConfigError
 
-def build_parser() -> argparse.ArgumentParser:
+
+def build_parser(debug: bool = False) -> argparse.ArgumentParser:
+    """The command line; `debug`: a subcommand module that fails to import raises."""
     p = argparse.ArgumentParser(
         prog="govreports",
         description="Collect and query China's annual Open Government Information reports "
         "(政府信息公开工作年度报告).",
+        epilog="Environment variables (GOVREPORTS_*) give the defaults of options and settings: "
+        "`govreports config` prints each with the value in effect (docs/architecture.md, Configuration).",
     )
     p.add_argument(
         "--db",
-        default=os.environ.get("GOVREPORTS_DB"),
+        default=None,
         help="database URL (SQLAlchemy form, e.g. postgresql://127.0.0.1/test); "
         "default: $GOVREPORTS_DB, else sqlite:///govreports.db in the working directory",
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    c = sub.add_parser("config", help="print the configuration in effect: every environment variable with its "
+                       "value (passwords masked) and whether it was set or is the default")
+    c.add_argument("--json", action="store_true", help="as JSON, with each variable's meaning")
+    c.set_defaults(func=_show_config)
     from parsers import cli as parser_cli
 
     parser_cli.register(sub)
@@ -26,22 +34,34 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("storage.cli", "crawler.cli", "samples.cli"):
         try:
             module = __import__(name, fromlist=["register"])
-        except ImportError as exc:  # a layer not installed yet must not break the others
-            if os.environ.get("GOVREPORTS_DEBUG"):
+        except ImportError:  # a layer not installed yet must not break the others
+            if debug:
                 raise
             continue
         module.register(sub)
     return p
 
 
+def _show_config(args) -> int:
+    from govreports_config import show
+
+    print(show(args.config, db=args.db, as_json=args.json))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    try:  # the environment, read once here; commands take it from args.config
+        config = Config.from_environment()
+    except ConfigError as exc:
+        print(f"govreports: {exc}", file=sys.stderr)
+        return 2
+    parser = build_parser(debug=config.debug)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    if not args.db:
-        args.db = "sqlite:///govreports.db"
+    args.config = config
+    args.db = args.db or config.db
     from storage.errors import DatabaseUnreachable
 
     try:

@@ -7,6 +7,8 @@ import sys
 
 from storage.processes import DOC_TIME_LIMIT
 
+DEFAULT_REDIS = "redis://127.0.0.1:6379/0"  # govreports_config.DEFAULT_REDIS
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("crawl", help="crawl the report columns of the registry's sites into the database")
@@ -147,7 +149,7 @@ def exit_code(summary: dict) -> int:
 
 def crawl_command(args) -> int:
     mode = "download" if args.download_only else "record" if (args.no_parse or args.distributed) else "full"
-    extra = {"frontier": (args.redis, args.frontier), "fleet": args.fleet} if args.distributed else {}
+    extra = {"frontier": (_redis_url(args), args.frontier), "fleet": args.fleet} if args.distributed else {}
     summary = recorded_crawl(args, registry=args.registry, base_url=args.base_url, sites=args.site,
                               region=args.region, year=args.year, progress=not (args.no_progress or args.json),
                               polite=not args.impolite, mode=mode,
@@ -183,13 +185,13 @@ def recorded_crawl(args, **kw) -> dict | None:
                                year=kw.get("year"), region=kw.get("region"), dump_dir=kw.get("dump_dir"),
                                with_cells=bool(kw.get("results")),
                                time_limit=getattr(args, "doc_time_limit", DOC_TIME_LIMIT) or None,
-                               queue=_document_queue(kw.get("frontier")), **_processor_options())
+                               queue=_document_queue(kw.get("frontier")), **args.config.processor_options())
 
     from .ledger import run_line
     from .run import run_crawl
 
     try:
-        summary = run_crawl(spec=spec, db=args.db, processor=processor, **kw)
+        summary = run_crawl(spec=spec, db=args.db, processor=processor, config=args.config, **kw)
     except (CrawlerError, StorageError) as exc:
         print(f"govreports {args.command}: {exc}", file=sys.stderr)
         return None
@@ -201,17 +203,20 @@ def recorded_crawl(args, **kw) -> dict | None:
 
 
 def _redis_options(p, required: bool = True) -> None:
-    import os
-
     if required:
-        p.add_argument("--redis", metavar="URL", default=os.environ.get("GOVREPORTS_REDIS") or "redis://127.0.0.1:6379/0",
-                       help="the Redis of the shared frontier (default $GOVREPORTS_REDIS, else redis://127.0.0.1:6379/0)")
+        p.add_argument("--redis", metavar="URL",
+                       help=f"the Redis of the shared frontier (default $GOVREPORTS_REDIS, else {DEFAULT_REDIS})")
     else:
-        p.add_argument("--redis", metavar="URL", default=os.environ.get("GOVREPORTS_REDIS") or None,
+        p.add_argument("--redis", metavar="URL",
                        help="also take the documents crawl workers of this Redis's frontier record, until none is "
                             "left (default $GOVREPORTS_REDIS; without it only what the database holds unparsed)")
     p.add_argument("--frontier", metavar="NAME", default="govreports",
                    help="the frontier's name: the prefix of its Redis keys (default govreports)")
+
+
+def _redis_url(args, required: bool = True) -> str | None:
+    """--redis, else $GOVREPORTS_REDIS (args.config), else the local Redis where the command needs one."""
+    return args.redis or args.config.redis or (DEFAULT_REDIS if required else None)
 
 
 def _document_queue(frontier) -> tuple[str, str] | None:
@@ -235,7 +240,7 @@ def _seed(args) -> int:
     if not sites:
         print("govreports seed: no site matches the selection", file=sys.stderr)
         return 2
-    n = seed(args.redis, args.frontier, sites, args.year)
+    n = seed(_redis_url(args), args.frontier, sites, args.year)
     print(f"frontier {args.frontier}: {len(sites)} sites, {n} start requests queued")
     return 0
 
@@ -246,10 +251,12 @@ def _parse(args) -> int:
     from .parsestage import ParseStage
     from .pool import default_workers
 
-    queue = (args.redis, args.frontier) if args.redis else None
+    redis = _redis_url(args, required=False)
+    queue = (redis, args.frontier) if redis else None
 
     stage = ParseStage(args.db, workers=args.workers or default_workers(), queue=queue,
-                       until_idle=args.until_idle, time_limit=args.doc_time_limit or None, limit=args.limit)
+                       until_idle=args.until_idle, time_limit=args.doc_time_limit or None, limit=args.limit,
+                       archive=args.config.archive, parse_options=args.config.parse_options())
     try:
         counts = stage.run()
     except StorageError as exc:
@@ -267,28 +274,15 @@ def _frontier(args) -> int:
     if args.clear:
         import redis
 
-        server = redis.Redis.from_url(args.redis)
+        server = redis.Redis.from_url(_redis_url(args))
         k = keys(args.frontier)
         doomed = [k["requests"], k["dupefilter"], k["sites"], k["documents"], k["hostseq"]]
         doomed += list(server.scan_iter(match=k["leases"] + "*")) + list(server.scan_iter(match=k["alive"] + "*"))
         server.delete(*doomed)
         print(f"frontier {args.frontier}: cleared")
         return 0
-    print(json.dumps(frontier_state(args.redis, args.frontier), indent=1))
+    print(json.dumps(frontier_state(_redis_url(args), args.frontier), indent=1))
     return 0
-
-
-def _processor_options() -> dict:
-    """How parse workers start and run (environment variables, docs/operations.md)."""
-    import os
-
-    options: dict = {"start_method": os.environ.get("GOVREPORTS_START_METHOD") or None,
-                     "in_thread": bool(os.environ.get("GOVREPORTS_PARSE_IN_THREAD"))}
-    try:
-        options["nice"] = int(os.environ.get("GOVREPORTS_PARSE_NICE", 10))
-    except ValueError:
-        pass
-    return options
 
 
 def _discover(args) -> int:
@@ -297,7 +291,7 @@ def _discover(args) -> int:
     from .discover import discover
 
     portals = discover(args.urls, polite=not args.impolite, log_level=args.log_level, max_depth=args.depth,
-                       max_pages=args.max_pages)
+                       max_pages=args.max_pages, config=args.config)
     found = [p for p in portals if p.columns]
     print(json.dumps({"sites": [p.entry() for p in found]}, ensure_ascii=False, indent=1))
     for p in portals:

@@ -64,7 +64,8 @@ def standalone_context(crawler) -> CrawlContext:
         s = crawler.settings
         results = s.get("GOVREPORTS_RESULTS")
         processor = Processor(s.get("GOVREPORTS_DB"), s.get("GOVREPORTS_MODE", "full"),
-                              s.getint("GOVREPORTS_PARSE_WORKERS", 0), with_cells=bool(results))
+                              s.getint("GOVREPORTS_PARSE_WORKERS", 0), with_cells=bool(results),
+                              archive=s.get("GOVREPORTS_ARCHIVE"), parse_options=s.get("GOVREPORTS_PARSE_OPTIONS"))
         if results:
             processor.on_result = lambda r: append_jsonl(results, r)
         ctx = CrawlContext(processor, standalone=True)

@@ -178,13 +178,14 @@ class DiscoverSpider(scrapy.Spider):
 
 
 def discover(urls: list[str], *, polite: bool = True, log_level: str = "WARNING", max_depth: int = MAX_DEPTH,
-             max_pages: int = MAX_PAGES) -> list[Portal]:
-    """The report columns of the portals at `urls` (one Portal per URL, in order)."""
+             max_pages: int = MAX_PAGES, config=None) -> list[Portal]:
+    """The report columns of the portals at `urls` (one Portal per URL, in order); `config`: the
+    command line's configuration (crawler.run.base_settings)."""
     from scrapy.crawler import CrawlerProcess
 
     from .run import base_settings
 
-    settings = base_settings(polite, log_level)
+    settings = base_settings(polite, log_level, config)
     settings.set("LOG_INSTALL_ROOT_HANDLER", log_level != "NONE", priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(DiscoverSpider)

@@ -41,19 +41,22 @@ class ParseStage:
     `until_idle` seconds (no document queued or unparsed, no crawl worker alive)."""
 
     def __init__(self, db_url: str, workers: int = 1, queue: tuple[str, str] | None = None,
-                 until_idle: float | None = 5.0, time_limit: float | None = None, limit: int | None = None) -> None:
+                 until_idle: float | None = 5.0, time_limit: float | None = None, limit: int | None = None,
+                 archive: str | None = None, parse_options: dict | None = None) -> None:
         self.db_url, self.workers, self.queue = db_url, max(1, workers), queue
+        self.archive, self.parse_options = archive, parse_options  # the workers' (crawler.worker.init)
         self.until_idle, self.time_limit, self.limit = until_idle, time_limit, limit
         self.counts = ParseCounts()
 
     def run(self) -> ParseCounts:
         from storage.ingest import Store
 
-        self.store = Store.open(self.db_url)  # schema made (under its lock) or checked, here first
+        self.store = Store.open(self.db_url, self.archive)  # schema made (under its lock) or checked, here first
         import parsers
 
         self.version = parsers.PARSER_VERSION
-        self.pool = WorkerPool(self.db_url, self.workers, time_limit=self.time_limit)
+        self.pool = WorkerPool(self.db_url, self.workers, time_limit=self.time_limit, archive=self.archive,
+                               parse_options=self.parse_options)
         t0 = time.perf_counter()
         try:
             asyncio.run(self._loop())

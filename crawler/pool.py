@@ -28,8 +28,10 @@ class WorkerPool:
     process, and a document still being read after `time_limit` seconds ends its worker."""
 
     def __init__(self, db_url: str | None, workers: int, nice: int = 0, start_method: str | None = None,
-                 in_thread: bool = False, time_limit: float | None = None) -> None:
+                 in_thread: bool = False, time_limit: float | None = None, archive: str | None = None,
+                 parse_options: dict | None = None) -> None:
         self.db_url, self.workers, self.nice = db_url, workers, nice
+        self.archive, self.parse_options = archive, parse_options  # the workers' (crawler.worker.init)
         self.start_method, self.in_thread = start_method, in_thread
         self.time_limit = None if in_thread else time_limit  # a bound ends its process: never this one
         self._lock = threading.Lock()
@@ -51,7 +53,8 @@ class WorkerPool:
 
     def _new(self, workers: int = 0) -> Executor:
         if self.in_thread:
-            return ThreadPoolExecutor(1, thread_name_prefix="parse")
+            return ThreadPoolExecutor(1, thread_name_prefix="parse", initializer=worker.init,
+                                      initargs=(self.db_url, None, 0, None, self.archive, self.parse_options))
         # Not by forking the crawler: forked from the crawler's large heap, parsing costs ~3x the
         # CPU (copy-on-write faults).
         methods = multiprocessing.get_all_start_methods()
@@ -61,7 +64,8 @@ class WorkerPool:
             # never re-run the caller's main script in the server (scripts without a __main__ guard)
             ctx.set_forkserver_preload([])
         return ProcessPoolExecutor(workers or self.workers, mp_context=ctx, initializer=worker.init,
-                                   initargs=(self.db_url, ctx.Lock(), self.nice, os.getpid()))
+                                   initargs=(self.db_url, ctx.Lock(), self.nice, os.getpid(), self.archive,
+                                             self.parse_options))
 
     def submit(self, fn: Callable, *args) -> Future:
         return self._pool.submit(fn, *args)

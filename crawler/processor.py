@@ -41,7 +41,8 @@ class Processor:
                  region: str | None = None, dump_dir: str | None = None,
                  on_result: Callable[[dict], None] | None = None, with_cells: bool = True,
                  nice: int = 10, start_method: str | None = None, in_thread: bool = False,
-                 time_limit: float | None = DOC_TIME_LIMIT, queue: tuple[str, str] | None = None) -> None:
+                 time_limit: float | None = DOC_TIME_LIMIT, queue: tuple[str, str] | None = None,
+                 archive: str | None = None, parse_options: dict | None = None) -> None:
         self.db_url, self.mode, self.year, self.region = db_url, mode, year, region
         self.with_cells = with_cells
         self.workers = workers or default_workers()
@@ -51,6 +52,7 @@ class Processor:
         self.start_method, self.in_thread = start_method, in_thread
         self.time_limit = time_limit
         self.queue = queue
+        self.archive, self.parse_options = archive, parse_options  # the workers' (crawler.worker.init)
         self.dump_dir = Path(dump_dir) if dump_dir else None
         self.on_result = on_result
         self.results: list[dict] = []
@@ -65,7 +67,7 @@ class Processor:
             if self.pool is not None or self.mode not in ("full", "record"):
                 return
             self.pool = WorkerPool(self.db_url, self.workers, self.nice, self.start_method, self.in_thread,
-                                   self.time_limit)
+                                   self.time_limit, self.archive, self.parse_options)
 
     def shutdown(self) -> None:
         with self._lock:
@@ -120,7 +122,7 @@ def make_processor(*, db: str | None, mode: str = "full", workers: int = 0, year
                    region: str | None = None, dump_dir: str | None = None, with_cells: bool = True,
                    **options) -> Processor:
     """The processor of one crawl, its pool made. `options`: Processor's nice, start_method,
-    in_thread, time_limit."""
+    in_thread, time_limit, queue, archive, parse_options."""
     processor = Processor(db if mode in ("full", "record") else None, mode=mode, workers=workers, year=year, region=region,
                           dump_dir=dump_dir, with_cells=with_cells, **options)
     processor.start()

@@ -31,9 +31,15 @@ IMPOLITE = {
 }
 
 
-def base_settings(polite: bool = True, log_level: str = "WARNING") -> Settings:
+def base_settings(polite: bool = True, log_level: str = "WARNING", config=None) -> Settings:
+    """crawler/settings.py, with what `config` (govreports_config.Config, the command line's) gives
+    in place of what that module read from the environment for a plain `scrapy crawl`."""
     s = Settings()
     s.setmodule("crawler.settings", priority="project")
+    if config is not None:
+        s.update(config.scrapy_settings(), priority="cmdline")
+        launch = dict(s.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"), executable_path=config.chromium_path)
+        s.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="cmdline")
     s.set("LOG_LEVEL", log_level, priority="cmdline")
     if not polite:
         for k, v in IMPOLITE.items():
@@ -68,7 +74,8 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
               progress: bool = True, polite: bool = True, mode: str = "full", results: str | None = None,
               dump_dir: str | None = None, workers: int = 0, log_level: str = "WARNING",
               chromium: str | None = None, processor: Processor | None = None, spec=None,
-              links: str | None = None, frontier: tuple[str, str] | None = None, fleet: int = 1) -> dict:
+              links: str | None = None, frontier: tuple[str, str] | None = None, fleet: int = 1,
+              config=None) -> dict:
     """Crawl the selected sites; returns a summary (and writes per-document results as JSON lines).
 
     `spec`: the run to record (crawler.runspec.run_spec), None for a crawl that is not recorded; an
@@ -79,14 +86,15 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
     `frontier` (Redis URL, frontier name): a crawl worker of a shared frontier (crawler.distributed)
     instead: its sites and requests come from the frontier (`govreports seed`), and with `fleet`
     workers sharing it each keeps `fleet` times the delay per host, so that a host sees the
-    polite rate from all of them together."""
+    polite rate from all of them together. `config`: the command line's configuration
+    (govreports_config.Config), else crawler/settings.py's."""
     if frontier is None:
         chosen = select_sites(load_registry(registry, base_url), sites, region)
         if not chosen:
             raise NoSiteSelected("no site matches the selection")
     else:
         chosen = []
-    base = base_settings(polite, log_level)
+    base = base_settings(polite, log_level, config)
     if frontier is not None:
         from .distributed import frontier_settings
 

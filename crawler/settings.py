@@ -1,5 +1,18 @@
-"""Scrapy settings: defaults fit for real government servers (polite, patient, identifiable)."""
-import os
+"""Scrapy settings: defaults fit for real government servers (polite, patient, identifiable).
+
+What the environment sets (GOVREPORTS_DOWNLOAD_TIMEOUT, _LOG_LEVEL, _CHROMIUM, _DB, _ARCHIVE,
+_PARSE_WORKERS, the caps, the parser's options) comes from one govreports_config.Config, read here
+for a plain `scrapy crawl`; `govreports crawl` sets the same settings from its own
+(crawler.run.base_settings)."""
+import sys
+
+from govreports_config import DEFAULT_CHROMIUMS, Config, ConfigError
+
+try:
+    _CONFIG = Config.from_environment()
+except ConfigError as exc:  # one line, not a traceback from inside Scrapy's loader
+    print(f"scrapy: {exc}", file=sys.stderr)
+    raise SystemExit(2) from None
 
 BOT_NAME = "govreports"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -22,7 +35,7 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
-DOWNLOAD_TIMEOUT = float(os.environ.get("GOVREPORTS_DOWNLOAD_TIMEOUT", 60))
+DOWNLOAD_TIMEOUT = _CONFIG.download_timeout
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024  # also the bound on a decompressed body
 # Only http(s) is fetched (SchemeMiddleware records other links): no ftp, local files, S3 or data: URLs.
 DOWNLOAD_HANDLERS = {"ftp": None, "file": None, "s3": None, "data": None}
@@ -73,17 +86,16 @@ TELNETCONSOLE_ENABLED = False
 # Scrapy re-reads each spider callback's source to lint it, per spider: a start-up cost for every
 # site of a run, for a check the spiders' tests already make.
 WARN_ON_GENERATOR_RETURN_VALUE = False
-LOG_LEVEL = os.environ.get("GOVREPORTS_LOG_LEVEL", "INFO")
+LOG_LEVEL = _CONFIG.log_level
 COOKIES_ENABLED = True
 
 # Browser (scrapy-playwright + the system Chromium), used only for requests that ask for it.
 # The download handlers are installed per crawler for sites flagged in the registry
 # ("browser_lists" / "browser_details"); see crawler.run.
 # Debian's headless build of Chromium (package chromium-headless-shell) where installed: the same
-# engine without the desktop browser's machinery, at about half the CPU per page; else chromium.
-DEFAULT_CHROMIUMS = ("/usr/bin/chromium-headless-shell", "/usr/bin/chromium")
-CHROMIUM_PATH = os.environ.get("GOVREPORTS_CHROMIUM") or next(
-    (p for p in DEFAULT_CHROMIUMS if os.path.exists(p)), DEFAULT_CHROMIUMS[-1])
+# engine without the desktop browser's machinery, at about half the CPU per page; else chromium
+# (DEFAULT_CHROMIUMS).
+CHROMIUM_PATH = _CONFIG.chromium_path
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {
     "executable_path": CHROMIUM_PATH,
@@ -104,9 +116,11 @@ PLAYWRIGHT_BROWSER_DOWNLOAD_HANDLERS = {
 }
 
 # govreports settings (overridden by `govreports crawl`)
-GOVREPORTS_DB = os.environ.get("GOVREPORTS_DB", "sqlite:///govreports.db")
+GOVREPORTS_DB = _CONFIG.db
+GOVREPORTS_ARCHIVE = _CONFIG.archive  # None: archive/ beside a SQLite file, else ./archive
 GOVREPORTS_MODE = "full"  # "full": archive+parse+store; "download": fetch only (benchmarks)
-GOVREPORTS_PARSE_WORKERS = int(os.environ.get("GOVREPORTS_PARSE_WORKERS", "0"))  # 0: one per core
+GOVREPORTS_PARSE_WORKERS = _CONFIG.parse_workers  # 0: one per core
+GOVREPORTS_PARSE_OPTIONS = _CONFIG.parse_options()  # parsers.parse_document's limits and pdf_engine
 GOVREPORTS_RESULTS = None  # path of a JSON-lines file of per-document outcomes
 # One crawler crawls every site of a run: its CONCURRENT_REQUESTS grows with the hosts crawled
 # (CONCURRENT_REQUESTS_PER_DOMAIN each, crawler.run.crawl_settings), up to this.
@@ -117,8 +131,8 @@ SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 GOVREPORTS_LINKS = None  # path of a JSON-lines file of every list link met (crawler.completeness)
 # Caps (crawler.caps): anchors read from one list page, list pages per column (a registry entry's
 # max_pages replaces the second). Reaching one is a fault in the run and makes the site incomplete.
-GOVREPORTS_MAX_LINKS_PER_PAGE = int(os.environ.get("GOVREPORTS_MAX_LINKS_PER_PAGE", 5000))
-GOVREPORTS_MAX_LIST_PAGES = int(os.environ.get("GOVREPORTS_MAX_LIST_PAGES", 200))
+GOVREPORTS_MAX_LINKS_PER_PAGE = _CONFIG.max_links_per_page
+GOVREPORTS_MAX_LIST_PAGES = _CONFIG.max_list_pages
 
 
 def _abort_request(request) -> bool:

@@ -13,12 +13,16 @@ from typing import Any
 
 
 class _Worker:
-    """This worker process's database handles, the lock its pool shares for schema creation, and
-    how much lower its priority goes once it parses."""
+    """This worker process's database handles, the lock its pool shares for schema creation, how
+    much lower its priority goes once it parses, the archive directory (None: storage's default
+    for the database) and the parser's options (parse_document's keywords: limits, pdf_engine)."""
 
-    def __init__(self, lock=None, nice: int = 0) -> None:
+    def __init__(self, lock=None, nice: int = 0, archive: str | None = None,
+                 parse_options: dict | None = None) -> None:
         self.lock = lock
         self.nice = nice
+        self.archive = archive
+        self.parse_options = parse_options or {}
         self.stores: dict[str, Any] = {}
         self.queues: dict[str, Any] = {}  # Redis clients, by URL
 
@@ -26,7 +30,8 @@ class _Worker:
 _worker = _Worker()
 
 
-def init(db_url: str | None, lock=None, nice: int = 0, parent: int | None = None) -> None:
+def init(db_url: str | None, lock=None, nice: int = 0, parent: int | None = None, archive: str | None = None,
+         parse_options: dict | None = None) -> None:
     """Pool initializer. The worker ends with the process that owns its pool (`parent`); storage
     and the parser load with its first document."""
     global _worker
@@ -34,7 +39,16 @@ def init(db_url: str | None, lock=None, nice: int = 0, parent: int | None = None
         from storage.processes import die_with
 
         die_with(parent)
-    _worker = _Worker(lock, nice)
+    _worker = _Worker(lock, nice, archive, parse_options)
+
+
+def _parse():
+    """parse_document with this worker's options."""
+    import functools
+
+    import parsers
+
+    return functools.partial(parsers.parse_document, **_worker.parse_options)
 
 
 def bounded(seconds: float | None, fn, *args):
@@ -53,7 +67,7 @@ def store_of(db_url: str):
         from storage.ingest import Store
 
         with _worker.lock or contextlib.nullcontext():
-            store = _worker.stores.get(db_url) or Store.open(db_url)
+            store = _worker.stores.get(db_url) or Store.open(db_url, _worker.archive)
         _worker.stores[db_url] = store
     return store
 
@@ -84,7 +98,8 @@ def _process(item: dict, db_url: str | None, year: int | None, region: str | Non
     from .documents import hints_of, raw_document
 
     t0, c0 = time.perf_counter(), time.process_time()
-    parsed = parsers.parse_document(item["body"], item.get("content_type"), item.get("url"))
+    parse = _parse()
+    parsed = parse(item["body"], item.get("content_type"), item.get("url"))
     res: dict[str, Any] = {"parse_s": round(time.perf_counter() - t0, 4),
                            "parse_cpu_s": round(time.process_time() - c0, 4), "worker": os.getpid()}
     hints = hints_of(item)
@@ -93,7 +108,7 @@ def _process(item: dict, db_url: str | None, year: int | None, region: str | Non
             "agency": report.agency, "flagged": report.status != "ok"}
     if report.status not in parsers.STORED_STATUSES:  # not a report: recorded, with what it is
         if db_url:
-            store_of(db_url).put(raw_document(item), parsed, hints)
+            store_of(db_url).put(raw_document(item), parsed, hints, parse=parse)
         return res | {"outcome": "skipped"}
     if year and report.year != year:
         return res | {"outcome": "skipped", "why": "other year"}
@@ -104,7 +119,7 @@ def _process(item: dict, db_url: str | None, year: int | None, region: str | Non
         res["cells"] = [[c.table, c.row, c.col, c.text, c.number, c.kind] for c in report.cells()]
     if not db_url:
         return res | {"outcome": "stored", "storage": "not stored (no database)"}
-    return res | {"outcome": "stored", "storage": store_of(db_url).put(raw_document(item), parsed, hints)}
+    return res | {"outcome": "stored", "storage": store_of(db_url).put(raw_document(item), parsed, hints, parse=parse)}
 
 
 def record(item: dict, db_url: str, queue: tuple[str, str] | None = None) -> dict:
@@ -131,4 +146,4 @@ def parse_recorded(db_url: str, document_id: int) -> str:
     import parsers
 
     _lower_priority()
-    return store_of(db_url).parse_recorded(document_id, parsers.parse_document, parsers.PARSER_VERSION)
+    return store_of(db_url).parse_recorded(document_id, _parse(), parsers.PARSER_VERSION)

@@ -47,7 +47,8 @@ def cmd_parse(args) -> int:
             print(f"govreports parse: cannot read {name}: {exc.strerror}", file=sys.stderr)
             rc = 1
             continue
-        report = parse_document(data, content_type_for(path), path.resolve().as_uri(), keep_text=args.source)
+        report = parse_document(data, content_type_for(path), path.resolve().as_uri(), keep_text=args.source,
+                                **args.config.parse_options())
         if args.source:
             print_sources(name, report, args.context)
             continue
@@ -103,7 +104,7 @@ def cmd_eval(args) -> int:
     scores = []
     for doc, gold_path in found:
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
-        report = parse_document(doc.read_bytes(), content_type_for(doc), doc.name)
+        report = parse_document(doc.read_bytes(), content_type_for(doc), doc.name, **args.config.parse_options())
         s = score(report, gold, doc.name)
         scores.append(s)
         name = doc.name if doc.parent == gold_path.parent else f"{gold_path.stem} = {doc}"  # kept elsewhere

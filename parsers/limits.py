@@ -6,15 +6,15 @@ reader touches the document (sizes, pages, decompressed bytes, counted without h
 for time, cooperatively between stages and between pages. The parse pool's hard kill (crawler)
 bounds what a reader stuck inside a C library could still spend.
 
-Defaults suit annual reports (a few MB, tens of pages) with a wide margin; each can be set through
-the environment, read once: GOVREPORTS_LIMIT_DOCUMENT_MB, _TEXT_MB, _DECOMPRESSED_MB, _PAGES,
-_HTML_DEPTH, _SECONDS.
+Defaults suit annual reports (a few MB, tens of pages) with a wide margin. The parser reads no
+environment: callers pass the bounds in (parse_document(limits=...)); the command line builds them
+from GOVREPORTS_LIMIT_DOCUMENT_MB, _TEXT_MB, _DECOMPRESSED_MB, _PAGES, _HTML_DEPTH, _SECONDS
+(govreports_config.Config.limits).
 """
 from __future__ import annotations
 
 import contextvars
 import io
-import os
 import re
 import time
 import zipfile
@@ -45,22 +45,8 @@ class Limits:
     html_depth: int = 200  # deeper pages are read with their wrapper elements dropped
     seconds: float = 60.0
 
-    @classmethod
-    def from_environment(cls, env=os.environ) -> "Limits":
-        def num(name, default, scale=1, kind=int):
-            raw = env.get(f"GOVREPORTS_LIMIT_{name}")
-            try:
-                return kind(float(raw) * scale) if raw else default
-            except ValueError:
-                return default
 
-        d = cls()
-        return cls(num("DOCUMENT_MB", d.document_bytes, MB), num("TEXT_MB", d.text_bytes, MB),
-                   num("DECOMPRESSED_MB", d.decompressed_bytes, MB), num("PAGES", d.pages),
-                   num("HTML_DEPTH", d.html_depth), num("SECONDS", d.seconds, kind=float))
-
-
-DEFAULT = Limits.from_environment()
+DEFAULT = Limits()
 
 _deadline: contextvars.ContextVar[tuple[float, float] | None] = contextvars.ContextVar("deadline", default=None)
 

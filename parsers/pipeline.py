@@ -25,11 +25,11 @@ _SOFT_BLOCK = re.compile(r"访问异常|请开启JavaScript|Please enable JavaSc
 
 
 def parse(data: bytes, content_type: str | None = None, url: str | None = None,
-          limits: Limits | None = None, keep_text: bool = False) -> Report:
+          limits: Limits | None = None, keep_text: bool = False, pdf_engine: str | None = None) -> Report:
     limits = limits or DEFAULT_LIMITS
     with bounded(limits):
         try:
-            report = _parse(data, content_type, url, limits)
+            report = _parse(data, content_type, url, limits, pdf_engine)
         except (OverLimit, OutOfTime) as exc:  # recorded with its reason, never dropped
             return Report(OVER_LIMIT, [str(exc)], url=url, content_type=content_type)
     if not keep_text:
@@ -37,11 +37,12 @@ def parse(data: bytes, content_type: str | None = None, url: str | None = None,
     return report
 
 
-def _parse(data: bytes, content_type: str | None, url: str | None, limits: Limits) -> Report:
+def _parse(data: bytes, content_type: str | None, url: str | None, limits: Limits,
+           pdf_engine: str | None = None) -> Report:
     base = dict(url=url, content_type=content_type)
     if data is None or not data.strip():
         return Report(EMPTY, ["the document is empty"], **base)
-    probe = Probe(data, (content_type or "").lower(), templates.TEMPLATES)
+    probe = Probe(data, (content_type or "").lower(), templates.TEMPLATES, pdf_engine=pdf_engine)
     layout = sniff_layout(probe, BYTES)
     check_document(layout.kind if layout else None, data, limits)
     if layout is None:

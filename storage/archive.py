@@ -14,9 +14,8 @@ def sha256_of(data: bytes) -> str:
 
 
 def default_archive_root(db_url: str) -> Path:
-    """$GOVREPORTS_ARCHIVE, else `archive/` beside a SQLite file, else `./archive`."""
-    if os.environ.get("GOVREPORTS_ARCHIVE"):
-        return Path(os.environ["GOVREPORTS_ARCHIVE"])
+    """The archive of a database whose caller names none (--archive, $GOVREPORTS_ARCHIVE):
+    `archive/` beside a SQLite file, else `./archive`."""
     url = make_url(db_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         return Path(url.database).resolve().parent / "archive"

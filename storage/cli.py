@@ -102,7 +102,7 @@ def _engine(args, *, read_only: bool = False, create: bool = False):
 def _archive(args):
     from .archive import Archive, default_archive_root
 
-    return Archive(args.archive or default_archive_root(args.db))
+    return Archive(args.archive or args.config.archive or default_archive_root(args.db))
 
 
 def _db_upgrade(args) -> int:
@@ -152,7 +152,7 @@ def _ingest(args) -> int:
         engine = _engine(args, create=True)
         counts = ingest_paths(engine, _archive(args), args.paths, progress=not args.no_progress,
                               workers=args.workers, hints=Hints(registry_region_code=args.region, year=args.year),
-                              time_limit=args.doc_time_limit or None)
+                              time_limit=args.doc_time_limit or None, parse_options=args.config.parse_options())
     except (SchemaError, FileNotFoundError) as exc:
         return _fail(str(exc))
     return _print_counts(counts)
@@ -163,7 +163,8 @@ def _reparse(args) -> int:
 
     try:
         engine = _engine(args)
-        counts = reparse_all(engine, _archive(args), progress=not args.no_progress)
+        counts = reparse_all(engine, _archive(args), progress=not args.no_progress,
+                             parse_options=args.config.parse_options())
     except SchemaError as exc:
         return _fail(str(exc))
     return _print_counts(counts)
@@ -178,16 +179,12 @@ def _print_counts(counts) -> int:
 
 
 def _reader_role(args) -> str:
-    import os
-
     from .reader import DEFAULT_ROLE
 
-    return args.role or os.environ.get("GOVREPORTS_QUERY_ROLE") or DEFAULT_ROLE
+    return args.role or args.config.query_role or DEFAULT_ROLE
 
 
 def _query(args) -> int:
-    import os
-
     from . import query
 
     if args.max_rows < 1 or args.timeout <= 0:
@@ -196,7 +193,7 @@ def _query(args) -> int:
         _engine(args, read_only=True).dispose()
         limits = query.Limits(timeout=args.timeout, max_rows=args.max_rows)
         with query.open_query(args.db, args.sql, limits, role=_reader_role(args),
-                              role_password=os.environ.get("GOVREPORTS_QUERY_PASSWORD")) as result:
+                              role_password=args.config.query_password) as result:
             query.write(result, args.format)
     except (SchemaError, query.QueryError) as exc:
         return _fail(str(exc))
@@ -208,8 +205,6 @@ def _query(args) -> int:
 
 
 def _db_reader(args) -> int:
-    import os
-
     import psycopg
     from sqlalchemy.engine import make_url
 
@@ -222,7 +217,9 @@ def _db_reader(args) -> int:
                      "file read-only by itself")
     password = None
     if args.password_env:
-        password = os.environ.get(args.password_env)
+        from govreports_config import secret_from_environment
+
+        password = secret_from_environment(args.password_env)
         if password is None:
             return _fail(f"db reader: ${args.password_env} is not set")
     role = _reader_role(args)

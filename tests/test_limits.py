@@ -161,10 +161,17 @@ def test_utf16_without_bom_reads_as_utf8(corpus_dir, encoding, name, content_typ
 
 
 def test_limits_from_the_environment():
-    lim = Limits.from_environment({"GOVREPORTS_LIMIT_PAGES": "5", "GOVREPORTS_LIMIT_TEXT_MB": "0.5",
-                                   "GOVREPORTS_LIMIT_SECONDS": "2.5", "GOVREPORTS_LIMIT_HTML_DEPTH": "junk"})
+    """The command line's configuration gives the bounds (the parser reads no environment); a value
+    that is no number stops it, naming the variable, instead of silently meaning the default."""
+    from govreports_config import Config, ConfigError
+
+    lim = Config.from_environment({"GOVREPORTS_LIMIT_PAGES": "5", "GOVREPORTS_LIMIT_TEXT_MB": "0.5",
+                                   "GOVREPORTS_LIMIT_SECONDS": "2.5"}).limits()
     assert lim.pages == 5 and lim.text_bytes == 2**19 and lim.seconds == 2.5 and lim.html_depth == Limits().html_depth
     assert parse_document(pdf(30), limits=lim).status == "over_limit"
+    assert Config.from_environment({}).limits() == Limits()  # the same defaults as the parser's own
+    with pytest.raises(ConfigError, match="GOVREPORTS_LIMIT_HTML_DEPTH='junk' is not allowed: it must be a whole number"):
+        Config.from_environment({"GOVREPORTS_LIMIT_HTML_DEPTH": "junk"})
 
 
 def _squashed_dump(corpus_dir) -> str:

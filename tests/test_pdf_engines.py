@@ -56,19 +56,18 @@ def test_real_pdfs_objects_agree(pdf: Path):
                 assert (ob["stroke"], ob["fill"]) == (oa["stroke"], oa["fill"])
 
 
-def _report(data: bytes, engine: str, monkeypatch) -> dict:
-    monkeypatch.setenv("GOVREPORTS_PDF_ENGINE", engine)
-    r = parse_document(data, "application/pdf", "report.pdf")
+def _report(data: bytes, engine: str) -> dict:
+    r = parse_document(data, "application/pdf", "report.pdf", pdf_engine=engine)
     return {"status": r.status, "year": r.year, "template": r.template, "title": r.title,
             "cells": sorted((c.table, c.row, c.col, c.text, c.number, c.kind) for c in r.cells()),
             "findings": sorted(f.rule for f in r.findings)}
 
 
 @pytest.mark.parametrize("pdf", PRODUCERS, ids=lambda p: p.name)
-def test_other_producers_give_the_same_report(pdf: Path, monkeypatch):
+def test_other_producers_give_the_same_report(pdf: Path):
     data = pdf.read_bytes()
-    ref = _report(data, "pdfplumber", monkeypatch)
-    fast = _report(data, "pdfium", monkeypatch)
+    ref = _report(data, "pdfplumber")
+    fast = _report(data, "pdfium")
     assert fast == ref
 
 
@@ -155,9 +154,7 @@ def test_a_text_layer_without_character_maps_is_unreadable_not_a_non_report(name
     and flagged (unreadable, the reason says why), never skipped as a non-report or read as figures."""
     data = (ROOT / "tests/data/pdf-producers" / name).read_bytes()
     for engine in ("pdfium", "pdfplumber"):
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("GOVREPORTS_PDF_ENGINE", engine)
-            report = parse_document(data, "application/pdf")
+        report = parse_document(data, "application/pdf", pdf_engine=engine)
         assert report.status == "unreadable", (engine, report.reasons)
         assert "does not map its characters to Unicode" in report.reasons[0]
         assert not list(report.cells())

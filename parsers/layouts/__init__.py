@@ -34,6 +34,7 @@ class Probe:
     templates: tuple = ()
     text: str | None = None  # decoded and normalised (set by the pipeline before text readers)
     plain: str | None = None  # the text as plain-text readers read it (page chrome of text dumps removed)
+    pdf_engine: str | None = None  # what reads a PDF's page objects (pdf_objects.ENGINES; None: the default)
 
 
 @dataclass
@@ -91,7 +92,10 @@ def _is_squashed(p: Probe) -> bool:
 
 # ----------------------------------------------------------------------------- readers
 
-def _office(module: str, func: str, kind: str) -> Callable[[Probe], Reading]:
+def _office(module: str, func: str, kind: str, options: Callable[[Probe], dict] = lambda p: {}
+            ) -> Callable[[Probe], Reading]:
+    """A reader of bytes in a module of its own, imported when first needed; `options`: the
+    reader's keyword arguments taken from the probe."""
     def read(p: Probe) -> Reading:
         import importlib
 
@@ -99,7 +103,7 @@ def _office(module: str, func: str, kind: str) -> Callable[[Probe], Reading]:
             reader = getattr(importlib.import_module(f"{__name__}.{module}"), func)
         except ImportError as exc:
             raise ReaderUnavailable(f"no {kind} reader available: {exc}") from exc
-        text, grid = reader(p.data)
+        text, grid = reader(p.data, **options(p))
         return Reading(grid, normalise(text))
 
     return read
@@ -136,7 +140,7 @@ def _read_text(p: Probe) -> Reading:
 
 
 LAYOUTS: tuple[Layout, ...] = (
-    Layout("pdf", BYTES, _is_pdf, _office("pdf", "read_pdf", "pdf")),
+    Layout("pdf", BYTES, _is_pdf, _office("pdf", "read_pdf", "pdf", lambda p: {"engine": p.pdf_engine})),
     Layout("docx", BYTES, _is_docx, _office("docx", "read_docx", "docx")),
     Layout("image", BYTES, _is_image, None),
     Layout("html", TEXT, _is_html, _read_html),

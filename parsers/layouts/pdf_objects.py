@@ -15,7 +15,6 @@ recognises), rotated or skewed text, vertical writing.
 from __future__ import annotations
 
 import ctypes
-import os
 import threading
 from dataclasses import dataclass, field
 
@@ -37,17 +36,16 @@ class Unsupported(Exception):
 
 
 ENGINES = ("pdfium", "pdfplumber")
-
-
-def default_engine() -> str:
-    engine = os.environ.get("GOVREPORTS_PDF_ENGINE", "pdfium")
-    return engine if engine in ENGINES else "pdfium"
+DEFAULT_ENGINE = "pdfium"
 
 
 def read_pages(data: bytes, engine: str | None = None) -> tuple[list[PageObjects], str]:
     """The pages' objects and the engine that read them ("pdfium", or "pdfplumber" with the
-    reason PDFium was not used).  Raises where the document cannot be opened at all."""
-    engine = engine or default_engine()
+    reason PDFium was not used).  `engine`: the caller's choice (parse_document(pdf_engine=...)),
+    default PDFium.  Raises where the document cannot be opened at all, or on an unknown engine."""
+    engine = engine or DEFAULT_ENGINE
+    if engine not in ENGINES:
+        raise ValueError(f"no PDF engine {engine!r}: one of {', '.join(ENGINES)}")
     if engine == "pdfium":
         try:
             return pdfium_pages(data), "pdfium"
