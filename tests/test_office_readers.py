@@ -372,7 +372,7 @@ def test_pdf_unruled_reading_never_silently_wrong(pdf: Path, monkeypatch):
     text, grid = pdf_reader.read_pdf(data, rules=False)
     assert grid.detached_labels and grid.layout == "pdf-text"
     original = pdf_reader.read_pdf
-    monkeypatch.setattr(pdf_reader, "read_pdf", lambda d: original(d, rules=False))
+    monkeypatch.setattr(pdf_reader, "read_pdf", lambda d, **options: original(d, rules=False, **options))
     report = parse(data, "application/pdf")
     s = score(report, _gold(pdf), pdf.name)
     assert report.flagged and not s.silent_error
