@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import sys
 
+from govreports_config import DEFAULT_REDIS
 from storage.processes import DOC_TIME_LIMIT
-
-DEFAULT_REDIS = "redis://127.0.0.1:6379/0"  # govreports_config.DEFAULT_REDIS
 
 
 def register(subparsers) -> None:

@@ -6,6 +6,11 @@ class CrawlerError(RuntimeError):
     """Root of the crawler's errors."""
 
 
+class RegistryError(CrawlerError, ValueError):
+    """A site registry that cannot be used (missing, not JSON, an entry without what every site
+    needs, an unknown site name): the message names the file or entry and what to fix."""
+
+
 class NoSiteSelected(CrawlerError, ValueError):
     """A selection (--site, --region) that names no site of the registry: nothing would be crawled."""
 

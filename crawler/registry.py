@@ -1,7 +1,7 @@
 """The site registry: one JSON data file listing every site to crawl.
 
 Adding a site is a registry edit, not code: name, title, region code and the column URL are
-enough. Fields (docs/crawling.md, "The site registry"):
+enough. Fields (docs/crawling.md, "Registering a site"):
 
   name            unique short name (used by --site)
   title           the site's name
@@ -26,7 +26,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from .errors import RegistryError
 from .families import family_named
+
+# What a message about an entry points to.
+_FIELDS_DOC = "docs/crawling.md, \"Registering a site\""
 
 DEFAULT_REGISTRY = Path(__file__).with_name("sites.json")
 
@@ -66,23 +70,25 @@ def site_from_dict(d: dict, base_url: str | None = None) -> SiteConfig:
     d = dict(d)
     missing = [k for k in ("name", "region_code", "start_urls") if not d.get(k)]
     if missing:
-        raise ValueError(f"registry entry {d.get('name')!r} lacks {', '.join(missing)}")
+        raise RegistryError(f"registry entry {d.get('name')!r} lacks {', '.join(missing)}: every site needs a "
+                            f"name, a 6-digit region_code and start_urls ({_FIELDS_DOC})")
     if d.get("family"):
         try:
             family_named(d["family"])
         except ValueError as exc:
-            raise ValueError(f"site {d['name']}: {exc}") from None
+            raise RegistryError(f"site {d['name']}: {exc}; or leave family out to have it recognised "
+                                "from the page") from None
     else:
         d.pop("family", None)
     code = str(d["region_code"])
     if not (len(code) == 6 and code.isdigit()):
-        raise ValueError(f"site {d['name']}: region_code must be 6 digits, got {code!r}")
+        raise RegistryError(f"site {d['name']}: region_code must be the body's 6-digit GB/T 2260 code, got {code!r}")
     d["region_code"] = code
     urls = []
     for u in d["start_urls"]:
         if not urlsplit(u).scheme:
             if not base_url:
-                raise ValueError(f"site {d['name']}: relative start URL {u!r} needs --base-url")
+                raise RegistryError(f"site {d['name']}: relative start URL {u!r} needs --base-url (or make it absolute)")
             u = urljoin(base_url.rstrip("/") + "/", u.lstrip("/"))
         urls.append(u)
     d["start_urls"] = urls
@@ -98,14 +104,25 @@ def site_from_dict(d: dict, base_url: str | None = None) -> SiteConfig:
 
 
 def load_registry(path: str | Path | None = None, base_url: str | None = None) -> list[SiteConfig]:
+    """The sites of the registry at `path` (default crawler/sites.json). RegistryError, saying what
+    to fix, where it cannot be read or an entry is incomplete."""
     path = Path(path or DEFAULT_REGISTRY)
-    data = json.loads(path.read_text(encoding="utf-8"))
-    entries = data["sites"] if isinstance(data, dict) else data
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RegistryError(f"cannot read the registry {path}: {exc.strerror}; give --registry PATH "
+                            f"(default {DEFAULT_REGISTRY})") from None
+    except ValueError as exc:  # JSONDecodeError, or bytes that are not UTF-8
+        raise RegistryError(f"the registry {path} is not JSON in UTF-8 ({exc}): fix it") from None
+    entries = data.get("sites") if isinstance(data, dict) else data
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise RegistryError(f"the registry {path} must be {{\"sites\": [entries]}} or a list of entries, each an "
+                            f"object ({_FIELDS_DOC})")
     sites = [site_from_dict(e, base_url) for e in entries]
     names = [s.name for s in sites]
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
-        raise ValueError(f"duplicate site names in {path}: {', '.join(sorted(dupes))}")
+        raise RegistryError(f"duplicate site names in {path}: {', '.join(sorted(dupes))}; each name must be unique")
     return sites
 
 
@@ -115,7 +132,8 @@ def select_sites(sites: list[SiteConfig], names: list[str] | None = None,
     if names:
         unknown = set(names) - {s.name for s in sites}
         if unknown:
-            raise ValueError(f"unknown site(s): {', '.join(sorted(unknown))}")
+            raise RegistryError(f"unknown site(s): {', '.join(sorted(unknown))}: not the name of an entry of the "
+                                "registry (--registry for another)")
         out = [s for s in out if s.name in names]
     if region:
         out = [s for s in out if s.region_code.startswith(region)]

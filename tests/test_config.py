@@ -63,6 +63,12 @@ def test_defaults_are_what_the_code_used_before():
     assert empty == c
 
 
+def test_the_choices_are_the_codes():
+    from parsers.layouts.pdf_objects import ENGINES
+
+    assert govreports_config.PDF_ENGINES == ENGINES
+
+
 def test_values_are_read_and_typed():
     c = Config.from_environment({"GOVREPORTS_DOWNLOAD_TIMEOUT": "3", "GOVREPORTS_PARSE_IN_THREAD": "1",
                                  "GOVREPORTS_PDF_ENGINE": "pdfplumber", "GOVREPORTS_START_METHOD": "spawn",

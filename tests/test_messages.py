@@ -59,3 +59,34 @@ def test_demo_prints_the_database_url_masked():
     assert SECRET not in r.stdout + r.stderr, r.stdout + r.stderr
     assert "postgres:***@" in r.stdout and "cannot connect to" in r.stderr and "Traceback" not in r.stderr
     assert r.returncode != 0
+
+
+@pytest.mark.parametrize("registry,says", [
+    (None, "cannot read the registry {path}: No such file or directory; give --registry PATH"),
+    ('{"sites": [{"name": "x"}]}', "registry entry 'x' lacks region_code, start_urls: every site needs a name"),
+    ('{"sites": [{"name": "x", "region_code": "3501", "start_urls": ["http://a/"]}]}',
+     "site x: region_code must be the body's 6-digit GB/T 2260 code, got '3501'"),
+    ('{"sites": [', "the registry {path} is not JSON in UTF-8"),
+    ('{"sites": {"x": 1}}', "the registry {path} must be {\"sites\": [entries]} or a list of entries"),
+])
+@pytest.mark.parametrize("command", ["crawl", "seed"])
+def test_a_bad_registry_gives_one_line_that_says_what_to_fix(registry, says, command, tmp_path):
+    """A registry that is missing, not JSON or incomplete: one line naming the file or entry and
+    what to fix (crawler.errors.RegistryError), exit status 2, no traceback, no run recorded."""
+    path = tmp_path / "sites.json"
+    if registry is not None:
+        path.write_text(registry, encoding="utf-8")
+    db = tmp_path / "r.db"
+    p = _run(f"sqlite:///{db}", command, "--registry", str(path),
+             *(["--no-progress"] if command == "crawl" else ["--redis", "redis://127.0.0.1:1/0"]))
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    (line,) = p.stderr.strip().splitlines()
+    assert line.startswith(f"govreports {command}: " + says.replace("{path}", str(path))), line
+    assert not db.exists()
+
+
+def test_an_unknown_site_name_says_so():
+    p = _run("sqlite:///:memory:", "crawl", "--site", "no-such-site", "--no-progress")
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert p.stderr.strip() == ("govreports crawl: unknown site(s): no-such-site: not the name of an entry of the "
+                                "registry (--registry for another)")
