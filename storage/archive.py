@@ -50,9 +50,13 @@ class Archive:
         return sha
 
     def get(self, sha256: str) -> bytes:
-        data = self.path_for(sha256).read_bytes()
+        path = self.path_for(sha256)
+        data = path.read_bytes()
         if sha256_of(data) != sha256:  # a corrupted archive must not be parsed silently
-            raise ValueError(f"archive file for {sha256} does not match its hash")
+            from .errors import ArchiveDamaged
+
+            raise ArchiveDamaged(f"archive file {path} does not match its hash: the archive is damaged; restore "
+                                 "the file from a backup, or delete it and crawl or ingest the document again")
         return data
 
     def has(self, sha256: str) -> bool:

@@ -10,6 +10,10 @@ class SchemaError(StorageError):
     """The database schema does not match what this govreports knows."""
 
 
+class ArchiveDamaged(StorageError, ValueError):
+    """An archived file whose bytes no longer match the sha256 it is named by."""
+
+
 class DatabaseUnreachable(StorageError):
     """No connection could be made: the server, the URL (password masked) and what to check."""
 

@@ -90,3 +90,22 @@ def test_an_unknown_site_name_says_so():
     assert p.returncode == 2 and "Traceback" not in p.stderr
     assert p.stderr.strip() == ("govreports crawl: unknown site(s): no-such-site: not the name of an entry of the "
                                 "registry (--registry for another)")
+
+
+def test_a_damaged_archive_file_is_named_with_what_to_do(tmp_path):
+    """reparse of a document whose archived bytes changed on disk: that document fails with a
+    message naming the file and what to do (storage.errors.ArchiveDamaged), the others are read."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    names = sorted(p.name for p in (ROOT / "samples/reports").glob("*.txt"))[:2]
+    for name in names:
+        (docs / name).write_bytes((ROOT / "samples/reports" / name).read_bytes())
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    assert _run(db, "ingest", "--no-progress", str(docs)).returncode == 0
+    damaged = sorted(f for f in (tmp_path / "archive").rglob("*") if f.is_file())[0]
+    damaged.write_bytes(damaged.read_bytes() + b" ")
+    p = _run(db, "reparse", "--no-progress")
+    assert p.returncode == 1 and "Traceback" not in p.stderr
+    (failed,) = [line for line in p.stderr.splitlines() if line.startswith("failed:")]
+    assert f"ArchiveDamaged: archive file {damaged} does not match its hash: the archive is damaged; restore" in failed
+    assert p.stdout.strip().endswith("1 unchanged, 0 not reports, 1 failed"), p.stdout  # the other one read
