@@ -79,7 +79,10 @@ ITEM_PIPELINES = {
 }
 # Items are parsed off the reactor: let responses keep flowing while parsing runs.
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 256 * 1024 * 1024
-CONCURRENT_ITEMS = 64
+# Per response: Scrapy starts this many tasks for the output of every callback, however little it
+# yields. A detail page yields one item, a list page a few dozen requests (scheduled at once), so 8
+# loses no parallelism; 64 cost ~1 ms of CPU a response (benchmarks/bench_scale.py's profile).
+CONCURRENT_ITEMS = 8
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 TELNETCONSOLE_ENABLED = False

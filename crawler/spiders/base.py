@@ -109,11 +109,19 @@ class ReportSpider(scrapy.Spider):
         sid = judge.site_id_code(body)
         title = (response.xpath("//meta[@name='ArticleTitle']/@content").get()
                  or response.meta.get("title") or response.xpath("//title/text()").get())
-        content = self._content_text(response)
-        attachments = self._attachments(response)
-        if attachments and len(content) < SHORT_CONTENT:
+        scope = self._article(response)
+        short = None  # whether the page's text is short (a cover page); read only where it decides
+
+        def is_short() -> bool:
+            nonlocal short
+            if short is None:
+                short = len(self._content_text(response, scope)) < SHORT_CONTENT
+            return short
+
+        attachments = self._attachments(response, scope)
+        if attachments and is_short():
             attachments = self._fetchable(attachments, response)
-        if attachments and len(content) < SHORT_CONTENT:
+        if attachments and is_short():
             for href in attachments:
                 yield scrapy.Request(
                     href, callback=self.parse_attachment, priority=20,
@@ -122,7 +130,7 @@ class ReportSpider(scrapy.Spider):
                                     list_url=response.meta.get("list_url"), detail_url=response.url,
                                     site_id_code=sid, year_hint=response.meta.get("year_hint")))
             return
-        if judge.is_report_title(title) is False and len(content) < SHORT_CONTENT:
+        if judge.is_report_title(title) is False and is_short():
             self.crawler.stats.inc_value("govreports/skipped_by_content")
             return
         yield self.document_item(response, dict(response.meta, title=title, site_id_code=sid,
@@ -152,21 +160,25 @@ class ReportSpider(scrapy.Spider):
                                         meta=dict(_clean_meta(response.request.meta), soft_block_retries=n + 1),
                                         priority=response.request.priority - 1)
 
-    def _content_text(self, response) -> str:
+    @staticmethod
+    def _article(response):
+        """The article's element (the first of CONTENT_XPATHS the page has), or None."""
         for xp in CONTENT_XPATHS:
             nodes = response.xpath(xp)
             if nodes:
-                return re.sub(r"\s+", "", " ".join(nodes[0].xpath(".//text()").getall()))
+                return nodes[0]
+        return None
+
+    def _content_text(self, response, scope) -> str:
+        """The text of the article (`scope`: its element), else of the page, without whitespace."""
+        if scope is not None:
+            return re.sub(r"\s+", "", " ".join(scope.xpath(".//text()").getall()))
         text = " ".join(response.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall())
         return re.sub(r"\s+", "", text)
 
-    def _attachments(self, response) -> list[str]:
-        """Attachment links of the article (href only: TRS OLDSRC paths are stale copies)."""
-        scope = None
-        for xp in CONTENT_XPATHS:
-            if response.xpath(xp):
-                scope = response.xpath(xp)[0]
-                break
+    def _attachments(self, response, scope) -> list[str]:
+        """Attachment links of the article (`scope`: its element, else the page; href only: TRS
+        OLDSRC paths are stale copies)."""
         anchors = (scope or response).xpath(".//a[@href]")
         out = []
         for a in anchors:

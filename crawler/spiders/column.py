@@ -139,7 +139,7 @@ class ColumnSpider(ReportSpider):
             self.logger.warning("site %s: list page %s is not HTML (%s)", self.site.name, response.url,
                                 response.headers.get("Content-Type", b"").decode("latin-1"))
             return
-        family = self._family(response)
+        self._family(response)
         readers = apis.readers_for(self, response, families.family_named(self.site.family) if self.site.family else None)
         for reader in readers:
             yield from reader.start(self, response)
@@ -172,8 +172,10 @@ class ColumnSpider(ReportSpider):
             state.declared_pages = max(state.declared_pages or 0, pages)
 
     def _family(self, response) -> families.Family | None:
-        if self.site.family:
-            return families.family_named(self.site.family)
+        """The site's family: the registry's, else the first one a list page shows (recognised once:
+        a site's further list pages are not read for it again)."""
+        if self.site.family or self.family:
+            return families.family_named(self.site.family or self.family)
         fam = families.detect(response.url, response.text)
         if fam is not None and not self.family:
             self.family = fam.name
