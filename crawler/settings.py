@@ -126,11 +126,16 @@ GOVREPORTS_PARSE_WORKERS = _CONFIG.parse_workers  # 0: one per core
 GOVREPORTS_PARSE_OPTIONS = _CONFIG.parse_options()  # parsers.parse_document's limits and pdf_engine
 GOVREPORTS_RESULTS = None  # path of a JSON-lines file of per-document outcomes
 # One crawler crawls every site of a run: its CONCURRENT_REQUESTS grows with the hosts crawled
-# (CONCURRENT_REQUESTS_PER_DOMAIN each, crawler.run.crawl_settings), up to this.
-GOVREPORTS_MAX_CONCURRENT_REQUESTS = 1024
+# (CONCURRENT_REQUESTS_PER_DOMAIN each, crawler.run.crawl_settings), up to this. A request spends
+# about DOWNLOAD_DELAY in the downloader, so this is also about the requests a second one process
+# sends: ~100 at the ~5 ms of CPU a request costs it is half a core. More hosts than that are
+# served by backlog (crawler.queues) — the busiest hosts at their polite rate, the small ones
+# between — rather than each at a share of its rate; more processes: `crawl --distributed`.
+GOVREPORTS_MAX_CONCURRENT_REQUESTS = 100
 # Requests are taken from the hosts with the fewest under way (a broad crawl: one host's backlog
-# never fills the downloader while the other hosts wait).
-SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
+# never fills the downloader while the other hosts wait); among those, list pages first, then the
+# hosts with the most requests waiting (crawler.queues).
+SCHEDULER_PRIORITY_QUEUE = "crawler.queues.BacklogPriorityQueue"
 GOVREPORTS_LINKS = None  # path of a JSON-lines file of every list link met (crawler.completeness)
 # Caps (crawler.caps): anchors read from one list page, list pages per column (a registry entry's
 # max_pages replaces the second). Reaching one is a fault in the run and makes the site incomplete.

@@ -323,3 +323,38 @@ def test_run_components_read_the_run_from_their_crawler_and_are_off_without_one(
         assert LedgerPipeline.from_crawler(crawler).run is run
         pipeline = ReportPipeline.from_crawler(crawler)
         assert pipeline.processor is processor and not pipeline.context.standalone
+
+
+def test_the_scheduler_serves_list_pages_then_the_hosts_with_the_most_requests_waiting():
+    """crawler.queues: among hosts with nothing under way, the one whose next request is a list
+    page (what a host holds is known once its list pages are read), then the one with the most
+    requests waiting — not every host in turn, which under a crawl process short of CPU gives the
+    busiest host the same share as the smallest and makes it the end of the crawl."""
+    import asyncio
+
+    from scrapy import Request
+    from scrapy.squeues import FifoMemoryQueue
+    from scrapy.utils.test import get_crawler
+
+    from crawler.queues import BacklogPriorityQueue
+    from crawler.spiders.column import LIST_PRIORITY
+
+    async def pops() -> tuple[list[str], list[str], object]:  # (Scrapy's download handlers want a running loop)
+        crawler = get_crawler(settings_dict={"CONCURRENT_REQUESTS_PER_IP": 0})
+        crawler._apply_settings()
+        crawler.engine = crawler._create_engine()  # the real downloader, whose slots say what is under way
+        queue = BacklogPriorityQueue(crawler, FifoMemoryQueue, "")
+        for host, n in {"a.gov.cn": 3, "b.gov.cn": 1, "c.gov.cn": 5}.items():
+            for i in range(n):
+                queue.push(Request(f"http://{host}/t{i}.html", priority=10))
+        queue.push(Request("http://b.gov.cn/list_1.html", priority=LIST_PRIORITY))
+        first = [queue.pop().url for _ in range(5)]
+        rest = [queue.pop().url for _ in range(len(queue))]
+        left = queue.pop()
+        crawler.engine.downloader.close()
+        return first, rest, left
+
+    first, rest, left = asyncio.run(pops())
+    assert first[0] == "http://b.gov.cn/list_1.html"  # a list page first, though b has least waiting
+    # then the largest backlog (c: 5, then 4), ties by host name (a and c at 3, 2, 1; then b)
+    assert [u.split("/")[2][0] for u in first + rest] == list("bccacacabc") and left is None

@@ -81,7 +81,7 @@ class ReportSpider(scrapy.Spider):
         meta = self._meta(self.site.browser_details, title=title, list_date=date, list_url=response.url,
                           year_hint=y)
         meta.setdefault("handle_httpstatus_list", [412, 521])  # to recognise challenges, not store them
-        # documents before further list pages: parsing (off the reactor) can start sooner
+        # after the site's list pages (crawler.spiders.column.LIST_PRIORITY), attachments before details
         return scrapy.Request(url, callback=self.parse_detail, meta=meta, priority=10)
 
     # ---------------------------------------------------------------- detail pages

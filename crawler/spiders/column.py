@@ -25,6 +25,10 @@ from ..pagers import read_pager
 from . import apis
 from .base import ReportSpider
 
+# List pages before a site's documents (ReportSpider: details 10, attachments 20): the requests a
+# host holds are known early, and the scheduler serves the hosts with the most (crawler.queues).
+LIST_PRIORITY = 30
+
 @dataclass
 class ColumnState:
     """What one column (a start URL and the list pages below it) declared and yielded."""
@@ -99,6 +103,7 @@ class ColumnSpider(ReportSpider):
         self.list_pages += 1
         meta = self._meta(self.site.browser_lists and callback is None, column=column, list_page=True)
         meta.update(kw.pop("meta", {}))
+        kw.setdefault("priority", LIST_PRIORITY)
         return scrapy.Request(url, callback=callback or self.parse_list, errback=self.list_failed, meta=meta, **kw)
 
     def api_request(self, reader, url: str, response, *, method: str = "GET", body: str | None = None,
