@@ -169,17 +169,36 @@ class RegistrySpider(scrapy.Spider):
     def _run(self, name: str, arg, **kw):
         site = self._site_of(arg)
         out = getattr(self.handler(site), name)(arg, **kw)
-        if out is None:
-            return None
+        if out is None or isinstance(out, (Request, dict)) or hasattr(out, "fields"):
+            release(arg)
+            return None if out is None else [self._owned(out, site)]
         if inspect.isasyncgen(out):
-            return self._owned_async(out, site)
-        if isinstance(out, (Request, dict)) or hasattr(out, "fields"):
-            return [self._owned(out, site)]
-        return (self._owned(o, site) for o in out)
+            return self._owned_async(out, site, arg)
+        return self._owned_all(out, site, arg)
 
-    async def _owned_async(self, out, site: str):
-        async for o in out:
-            yield self._owned(o, site)
+    def _owned_all(self, out, site: str, arg):
+        try:
+            for o in out:
+                yield self._owned(o, site)
+        finally:
+            release(arg)
+
+    async def _owned_async(self, out, site: str, arg):
+        try:
+            async for o in out:
+                yield self._owned(o, site)
+        finally:
+            release(arg)
+
+
+def release(response) -> None:
+    """A response its callback is done with, freed as soon as nothing holds it. A response read
+    with XPath is a reference cycle (Scrapy's Selector keeps its response, the response caches its
+    selector), so it lived — with its body, its text and its lxml tree — until the next full
+    garbage collection: at 250 requests a second, hundreds of MB (benchmarks/bench_scale.py). A
+    later reader makes the selector again."""
+    if getattr(response, "_cached_selector", None) is not None:
+        response._cached_selector = None
 
 
 def _delegate(name: str):

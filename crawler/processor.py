@@ -28,6 +28,33 @@ ITEM_FIELDS = ("site", "family", "url", "detail_url", "list_url", "title", "via_
                "site_id_code", "http_status", "content_type")
 
 
+class Outcomes:
+    """What a crawl keeps of its documents' outcome records: counts, not the records (memory flat
+    however many documents a crawl meets; a --results file gets each record as it comes)."""
+
+    def __init__(self) -> None:
+        self.documents = 0
+        self.by_outcome: dict[str, int] = {}  # stored, skipped, failed, downloaded
+        self.flagged = 0  # stored, and not ok
+        self.browser_documents = 0
+        self.parse_cpu_s = 0.0
+        self.worker_cpu_s: dict[int, float] = {}  # worker pid -> its CPU since it started
+
+    def add(self, res: dict) -> None:
+        self.documents += 1
+        outcome = res.get("outcome")
+        self.by_outcome[outcome] = self.by_outcome.get(outcome, 0) + 1
+        self.flagged += outcome == "stored" and bool(res.get("flagged"))
+        self.browser_documents += bool(res.get("via_browser"))
+        self.parse_cpu_s += res.get("parse_cpu_s") or 0.0
+        if res.get("worker") and res.get("worker_cpu_s") is not None:
+            pid = res["worker"]
+            self.worker_cpu_s[pid] = max(self.worker_cpu_s.get(pid, 0.0), res["worker_cpu_s"])
+
+    def count(self, *outcomes: str) -> int:
+        return sum(self.by_outcome.get(o, 0) for o in outcomes)
+
+
 class Processor:
     """Parse and store documents in a pool of worker processes; shared by every crawler of a run.
 
@@ -55,7 +82,8 @@ class Processor:
         self.archive, self.parse_options = archive, parse_options  # the workers' (crawler.worker.init)
         self.dump_dir = Path(dump_dir) if dump_dir else None
         self.on_result = on_result
-        self.results: list[dict] = []
+        self.outcomes = Outcomes()
+        self._results_file = None  # a --results file: one JSON line per outcome record, as it comes
         self.pool: WorkerPool | None = None
         self._lock = threading.Lock()
 
@@ -75,11 +103,21 @@ class Processor:
         if pool is not None:
             pool.shutdown()
 
+    def write_results(self, path: str | None) -> None:
+        """Write each outcome record from now on to `path` (JSON lines; the file is emptied first),
+        or, with None, stop and close the file."""
+        with self._lock:
+            if self._results_file is not None:
+                self._results_file.close()
+            self._results_file = open(path, "w", encoding="utf-8") if path else None
+
     # ------------------------------------------------------------ documents
     def _record(self, res: dict) -> dict:
         res["done_at"] = time.time()
         with self._lock:
-            self.results.append(res)
+            self.outcomes.add(res)
+            if self._results_file is not None:
+                self._results_file.write(json.dumps(res, ensure_ascii=False, default=str) + "\n")
         if self.on_result:
             try:
                 self.on_result(res)

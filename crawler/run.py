@@ -4,7 +4,6 @@ database, a recorded run (crawler.ledger). The crawler carries the crawl's conte
 (crawler.context), read by its components."""
 from __future__ import annotations
 
-import json
 import logging
 import time
 from pathlib import Path
@@ -59,14 +58,6 @@ def crawl_settings(base: Settings, sites: list[SiteConfig]) -> Settings:
     if wanted > s.getint("CONCURRENT_REQUESTS"):
         s.set("CONCURRENT_REQUESTS", min(wanted, s.getint("GOVREPORTS_MAX_CONCURRENT_REQUESTS")), priority="cmdline")
     return s
-
-
-def _worker_cpu(results: list[dict]) -> dict[int, float]:
-    cpu: dict[int, float] = {}
-    for r in results:
-        if r.get("worker") and r.get("worker_cpu_s") is not None:
-            cpu[r["worker"]] = max(cpu.get(r["worker"], 0.0), r["worker_cpu_s"])
-    return cpu
 
 
 def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None, db: str | None = None,
@@ -141,6 +132,7 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
     prog.connect(crawler)
     process.crawl(crawler, sites=chosen, year=year)
     status, summary = FAILED, None
+    processor.write_results(results)  # each outcome record as it comes: the crawl keeps counts
     try:
         if run is not None:
             run.begin()  # the run recorded, the ledger read
@@ -165,12 +157,9 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
     finally:
         if run is not None and run.run_id is not None:
             run.close(status, summary and summary["requests"])
+        processor.write_results(None)
         if owned:
             processor.shutdown()
-    if results:
-        with open(results, "w", encoding="utf-8") as f:
-            for r in processor.results:
-                f.write(json.dumps(r, ensure_ascii=False, default=str) + "\n")
     if run is not None:
         summary["run"] = run.summary()
     return summary
@@ -180,7 +169,7 @@ def _summary(chosen: list[SiteConfig], crawler: Crawler, processor: Processor, c
              wall: float) -> dict:
     from .multisite import site_stats
 
-    res = processor.results
+    res = processor.outcomes
     total = crawler.stats.get_stats()
     get = lambda key: int(total.get(key, 0) or 0)  # noqa: E731
     import resource
@@ -189,16 +178,16 @@ def _summary(chosen: list[SiteConfig], crawler: Crawler, processor: Processor, c
     summary = {
         "cpu_crawler_s": round(me.ru_utime + me.ru_stime, 3),  # this process: reactor, spiders
         "cpu_children_s": round(kids.ru_utime + kids.ru_stime, 3),  # browser (workers belong to the forkserver)
-        "cpu_parse_s": round(sum(r.get("parse_cpu_s") or 0 for r in res), 3),
+        "cpu_parse_s": round(res.parse_cpu_s, 3),
         # whole worker processes: loading the parser and storage, the schema, parsing, storing
-        "cpu_workers_s": round(sum(_worker_cpu(res).values()), 3),
+        "cpu_workers_s": round(sum(res.worker_cpu_s.values()), 3),
         "sites": len(chosen),
-        "documents": len(res),
-        "reports": sum(r["outcome"] in ("stored", "downloaded") for r in res),
-        "flagged": sum(bool(r.get("flagged")) for r in res if r["outcome"] == "stored"),
-        "skipped": sum(r["outcome"] == "skipped" for r in res),
-        "failed": sum(r["outcome"] == "failed" for r in res),
-        "browser_documents": sum(bool(r.get("via_browser")) for r in res),
+        "documents": res.documents,
+        "reports": res.count("stored", "downloaded"),
+        "flagged": res.flagged,
+        "skipped": res.count("skipped"),
+        "failed": res.count("failed"),
+        "browser_documents": res.browser_documents,
         "wall_s": round(wall, 3),
         "requests": get("downloader/request_count"),
         "browsers_launched": context.browsers.launches if context.browsers is not None else 0,
