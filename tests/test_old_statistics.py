@@ -113,6 +113,14 @@ def test_a_squashed_fujian_table_cuts_year_and_cumulative_where_only_one_reading
     assert report.status == "needs_review" and "read.ambiguous_cell" in " ".join(report.reasons)
 
 
+def test_a_stray_bracket_does_not_swallow_a_squashed_table():
+    """A bracket the header opens and never closes is no note of a label: the rows after it are read."""
+    rows = [("主动公开文件数", "条", "00"), ("其中：1、政府网站公开数", "条", "00"), ("2、政府公报公开数", "条", "00"),
+            ("受理政府信息依申请公开总数", "条", "00"), ("其中：1、当面申请数", "条", "00")] * 40
+    report = parse_document(_squashed_dump("指标名称计量单位（单位：条2017年度历年累计", rows), "text/plain")
+    assert [c.text for c in report.tables["stats"]["requests_in_person"]] == ["0", "0"]
+
+
 def _sentences(*clauses: str):
     from parsers import prose
     from parsers.templates import by_name

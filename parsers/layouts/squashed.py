@@ -82,7 +82,7 @@ def _split_label_run(run: str, keywords: re.Pattern) -> list[str]:
     """Cut a run of label text where its last row label begins; what precedes is header text."""
     last = None
     for m in keywords.finditer(run):
-        if not _open_parens(run[: m.start()]):  # a row's word inside a label's parenthesis is its wording
+        if not _in_note(run[: m.start()]):  # a row's word inside a label's note is its wording
             last = m
     if last is None or last.start() == 0:
         return [run]
@@ -108,10 +108,15 @@ def _split_headings(run: str) -> list[str]:
     return out
 
 
-def _open_parens(label: str) -> bool:
-    """Does a label end inside a parenthesis it opened?"""
+# A label's note in parentheses is short ("（不同渠道和方式公开相同信息计1条）"): a bracket opened further
+# back than this is stray, not a note the figure belongs to (and the scan stays linear in the text).
+MAX_NOTE_CHARS = 60
+
+
+def _in_note(label: str) -> bool:
+    """Does a label end inside a short parenthesis it opened (its note)?"""
     depth = 0
-    for ch in label:
+    for ch in label[-MAX_NOTE_CHARS:]:
         if ch in "（(":
             depth += 1
         elif ch in "）)" and depth:
@@ -143,7 +148,7 @@ def read_squashed(text: str, templates) -> Grid:
         if not label:
             label_at = pos
         label += area[pos:start]
-        if _open_parens(label) and figs.strip():
+        if figs.strip() and _in_note(label):
             # a figure inside the label's own parenthesis is its wording: "（不同渠道和方式公开相同信息计1条）"
             label += area[start:end]
             pos = end
