@@ -21,6 +21,8 @@ _DATE = re.compile(r"(?:发布时间|发布日期|发文日期|成文日期|时�
 _ISO_DATE = re.compile(r"((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
 _TITLE_WORDS = re.compile(r"(政府|政务)?信息公开.{0,8}(年度报告|年报)|年度报告")
 _HEADER_FIELD = re.compile(r"^[ \t]*(标题|发布机构|发布时间|来源)[ \t]*[:：][ \t]*(.*)$", re.M)
+# A title that opens with its year and names no body before its report words ("2022年政府信息公开工作年度报告").
+_YEAR_THEN_TITLE = re.compile(r"(?:19|20)\d{2}\s*年度?\s*(?:(?:政府|政务)?信息(?:与政务)?公开|政务公开)")
 _AGENCY_PREFIX = re.compile(r"^(关于印发|关于公布|关于发布|《)")
 _BREADCRUMB = re.compile(r"当前位置|您的位置|所在位置|首页\s*[>＞»›/]|[>＞»›]\s*\S+\s*[>＞»›]")
 _CN_DIGITS = {"〇": "0", "零": "0", "○": "0", "Ｏ": "0", "O": "0", "０": "0", "一": "1", "二": "2", "三": "3",
@@ -46,6 +48,8 @@ class Meta:
     site_id_code: str | None = None
     region_code: str | None = None
     body_names: list[str] = field(default_factory=list)
+    agency_source: str | None = None  # AGENCY_SOURCES: where the agency was read
+    findings: list = field(default_factory=list)  # parsers.record.Finding: what the page says otherwise
 
 
 def find_title(text: str) -> str | None:
@@ -60,6 +64,9 @@ def find_title(text: str) -> str | None:
         if (line and "信息公开" in line and not _TITLE_WORDS.search(line) and len(line) <= 40
                 and re.fullmatch(r"(工作)?(年度报告|年报)", nxt)):
             line += nxt  # a title wrapped over two lines ("…政府信息公开工作" / "年度报告")
+        prev = next((p for p in reversed(lines[max(0, k - 2):k]) if p), "")
+        if _YEAR_THEN_TITLE.match(line) and len(line) <= 40 and is_body_name(prev) and not _TITLE_WORDS.search(prev):
+            line = prev + line  # the body's name on the line above ("九原区政务服务局" / "2022年…年度报告")
         if (6 <= len(line) <= 80 and _TITLE_WORDS.search(line) and not line.startswith(("根据", "本报告", "按照"))
                 and not re.match(r"^[一二三四五六七八九十]、|^\(", line) and not line.endswith(("。", "；", ";"))):
             # "X报告 X报告" (a title printed twice by the page) keeps one copy.
@@ -104,19 +111,21 @@ def header_issuer(text: str) -> str | None:
     return None
 
 
-def agency_from(title: str | None, text: str) -> str | None:
-    issuer = header_issuer(text)
-    if issuer:
-        return issuer
+def title_agency(title: str | None) -> str | None:
+    """The body a report's title names: what precedes its year or its report words
+    ("淮安市洪泽区人民政府2024年政府信息公开…", "2019年上海市人民政府办公厅政府信息公开…")."""
     if not title:
         return None
     t = _AGENCY_PREFIX.sub("", title).strip()
     t = re.sub(r"^(?:19|20)\d{2}\s*年度?", "", t).strip()  # "2019年上海市…办公厅政府信息公开…"
-    m = (re.match(r"^(.*?)\s*(?:19|20)\d{2}\s*" + _TITLE_YEAR_END, t)
-         or re.match(r"^(.*?)(?:政府|政务)?信息公开", t))
-    if m and 2 <= len(m.group(1).strip()) <= 40:
-        return m.group(1).strip()
-    return None
+    m = re.match(r"^(.*?)\s*(?:19|20)\d{2}\s*" + _TITLE_YEAR_END, t)
+    name = m.group(1) if m else None
+    if not m:
+        m = re.match(r"^(.*?)(政府|政务)?信息公开", t)
+        # "…牌头镇人民政府信息公开年报": 政府 is the end of the body's name, not of 政府信息公开
+        name = m and (m.group(1) + "政府" if m.group(2) == "政府" and m.group(1).endswith("人民") else m.group(1))
+    name = _joined(name or "")
+    return name if 2 <= len(name) <= 40 else None
 
 
 def date_from(text: str) -> str | None:
@@ -234,6 +243,223 @@ def body_names(text: str, *printed: str | None) -> list[str]:
     return names
 
 
+# ----------------------------------------------------------------------------- the body
+
+# Where a report's agency was read, strongest first: the page's 发布机构 field (or a text dump's),
+# the report's title, its signature (落款), its opening sentences; then, only where the report names
+# no body, the title of the list entry that linked it (storage.hints) and the page's <meta> names.
+AGENCY_SOURCES = ("header", "title", "signature", "text", "list_title", "page_meta")
+HEADER, TITLE, SIGNATURE, TEXT, LIST_TITLE, PAGE_META = AGENCY_SOURCES
+
+_SELF = re.compile(r"^(?:本|我|该)")  # 本局, 我镇: the report speaking of itself, never a name
+_ABBREVIATED = re.compile(r"^[省市区县州镇乡](?!场)")  # 市林业局, 区政府办公室: the place left out (not 市场…)
+_PLACE_INSIDE = re.compile(r"^.+[省市区县州盟旗镇乡]")  # a place printed in the name
+_NAME_CHARS = r"[\u4e00-\u9fffA-Za-z（）()·\-—]"
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff“”（）()])\s+(?=[\u4e00-\u9fff“”（）()])")
+# Opening sentences that name the body: "由武进区湖塘镇人民政府编制", "现公布界炮镇人民政府2023年
+# 政府信息公开工作年度报告", "《西柳镇人民政府2023年…》", "2022年,二道区房屋征收工作管理办公室认真贯彻…".
+_MADE_BY = re.compile(r"由(" + _NAME_CHARS + r"{3,40}?)(?:负责)?(?:编制|制作|撰写)")
+_BEFORE_YEAR = re.compile(r"(" + _NAME_CHARS + r"{3,40})(?=(?:19|20)\d{2}\s*年度?\s*(?:政府|政务)?信息(?:与政务)?公开)")
+_SENTENCE_LEAD = re.compile(r"^.*(?:现将|现就|现予|公布|(?:编制|制作)(?!委员会|办公室)|发布|形成|汇报|报告|关于|根据|按照|印发|做好|的|了|是|将|就|由|对|现)")
+_OPENS_WITH_BODY = re.compile(r"(?:^|\n)[ \t\u3000]*(?:19|20)\d{2}\s*年度?\s*[，,]\s*(" + _NAME_CHARS + r"{3,30}?)"
+                              r"(?=认真|坚持|严格|深入|全面|进一步|始终|高度|按照|根据|紧紧|紧扣|围绕|积极|持续|扎实|"
+                              r"切实|不断|继续|着力|聚焦|全力|主动|依法|以)")
+# Words that open a sentence's action, not a body's name ("2023年，围绕区委区政府…").
+_ACTION_FIRST = re.compile(r"^(?:加强|围绕|推进|全面|移交|落实|配合|协助|组织|在|结合|通过|对|为|按|根据|坚持|认真|深入|进一步|继续|不断)")
+# The office that compiled a government's report ("由两城镇人民政府党政办公室编制"): the government is the body.
+_COMPILING_OFFICE = re.compile(r"^(.+?(?:人民政府|政府))(?:党政|综合|行政)?[\u4e00-\u9fff]{0,6}(?:办公室|办)$")
+# Body-name words printed in more than one way (storage's report key reads them as one body).
+ABBREVIATIONS = {
+    "科委": "科学技术委员会", "科技委": "科学技术委员会", "发改委": "发展和改革委员会", "发改局": "发展和改革局",
+    "教委": "教育委员会", "卫健委": "卫生健康委员会", "卫生健康委": "卫生健康委员会", "卫健局": "卫生健康局",
+    "卫计委": "卫生和计划生育委员会", "国资委": "国有资产监督管理委员会", "人社局": "人力资源和社会保障局",
+    "住建局": "住房和城乡建设局", "住建委": "住房和城乡建设委员会", "市监局": "市场监督管理局",
+    "文旅局": "文化和旅游局", "应急局": "应急管理局", "医保局": "医疗保障局", "民宗局": "民族宗教事务局",
+    "统计局": "统计局", "经信局": "经济和信息化局", "经信委": "经济和信息化委员会", "工信局": "工业和信息化局",
+    "农业农村委": "农业农村委员会", "交通委": "交通委员会", "规自局": "规划和自然资源局", "退役军人局": "退役军人事务局",
+    "编办": "机构编制委员会办公室", "管委会": "管理委员会", "政府办": "人民政府办公室", "政府办公室": "人民政府办公室",
+    "街道办": "街道办事处",
+}
+_ABBREVIATION = re.compile("(" + "|".join(sorted(ABBREVIATIONS, key=len, reverse=True)) + ")$")
+# A government printed as its place alone, as 人民政府, 政府 or a zone's 管理委员会 (党工委管委会).
+_GOVERNMENT = re.compile(r"(?:党工委、?)?(?:人民政府|政府|管理委员会)$")
+
+
+@dataclass(frozen=True)
+class BodyName:
+    name: str
+    source: str  # one of AGENCY_SOURCES
+
+
+def _joined(name: str) -> str:
+    """A name without the white space a line break or the page put inside it."""
+    return re.sub(r"\s+", "", _CJK_GAP.sub("", name.strip())) if name else ""
+
+
+def is_body_name(name: str | None) -> bool:
+    return bool(name) and bool(_NAME.match(name)) and bool(_BODY_WORDS.search(name)) and not _SELF.match(name)
+
+
+def is_place_only(name: str | None) -> bool:
+    """A place's name alone (平潭综合实验区, 洪泽区): a title naming the body by its place."""
+    return bool(name) and bool(re.search(r"[省市区县州盟旗]$", name)) and not _BODY_WORDS.search(name)
+
+
+def is_abbreviated(name: str | None) -> bool:
+    """A name printed without its place (市林业局, 区政府办公室): it names a body only with the
+    place the rest of the report (or the list that linked it) gives."""
+    return bool(name) and bool(_ABBREVIATED.match(name))
+
+
+def name_key(name: str) -> str:
+    """One spelling of a body's name for telling bodies apart (never stored as its name): white
+    space removed, a common short form in full (上海市科委 -> 上海市科学技术委员会), a government's
+    words as one (X镇 / X镇人民政府 / X镇政府, 平潭综合实验区管委会 / 平潭综合实验区), a
+    sub-district office as one (X街道 / X街道办 / X街道办事处)."""
+    n = _joined(name)
+    n = _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1)], n)
+    n = re.sub(r"街道(?:办事处)?$", "街道办事处", n)
+    n = _GOVERNMENT.sub("", n) if len(_GOVERNMENT.sub("", n)) >= 2 else n
+    n = re.sub(r"(?:人民政府|政府|管理委员会)(?=办公室$)", "人民政府", n)
+    return n
+
+
+def same_body(a: str | None, b: str | None) -> bool:
+    """Do two printed names name one body?  One is the other with places before it (洪泽区人民政府,
+    淮安市洪泽区人民政府), or they differ only in the words name_key reads as one."""
+    if not a or not b:
+        return False
+    ka, kb = name_key(a), name_key(b)
+    return ka == kb or ka.endswith(kb) or kb.endswith(ka)
+
+
+def _sentence_name(raw: str) -> str | None:
+    """The body's name at the end of a run of words (the words before it cut off); none where
+    the run speaks of the report's body as 我… (汇报我镇2023年…)."""
+    name = _SENTENCE_LEAD.sub("", raw)
+    return name if is_body_name(name) and "我" not in name else None
+
+
+def text_names(text: str) -> list[str]:
+    """The body's names the opening sentences print, in printed order."""
+    head = text[:3000]
+    found: list[tuple[int, str]] = []
+    for m in _MADE_BY.finditer(head):
+        name = _sentence_name(m.group(1))
+        if name:
+            office = _COMPILING_OFFICE.match(name)
+            found.append((m.start(1), office.group(1) if office else name))
+    for rx in (_BEFORE_YEAR, _OPENS_WITH_BODY):
+        for m in rx.finditer(head):
+            name = _sentence_name(m.group(1))
+            if name and not (rx is _OPENS_WITH_BODY and _ACTION_FIRST.match(name)):
+                found.append((m.start(1), name))
+    out: list[str] = []
+    for _, name in sorted(found):
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def page_names(html: dict[str, str]) -> list[tuple[str, str]]:
+    """[(name, where)]: the bodies the page's metadata names — the site's name (SiteName, the
+    <title> after the document's own), the CMS's ContentSource. The hosting site's, not always the
+    report's: a report reposted on another body's site carries that site's names."""
+    out: list[tuple[str, str]] = []
+    for key in ("ContentSource", "SiteName"):
+        if html.get(key):
+            out.append((_joined(html[key]), f"<meta {key}>"))
+    parts = re.split(r"\s*(?:_|\||--|-\s)\s*", html.get("html_title") or "")
+    for part in parts[1:]:
+        if is_body_name(_joined(part)):
+            out.append((_joined(part), "<title>"))
+    seen: set[str] = set()
+    return [(n, w) for n, w in out if n and not (n in seen or seen.add(n))]
+
+
+def _completed(name: str, text: str, others: list[str], excluded: set[str]) -> str | None:
+    """An abbreviated name in full, from a fuller mention of the same name in the same report:
+    the text's (吉林市林业局 for the title's 市林业局), or another of its names that ends with it."""
+    for full in [*fuller_mentions(name, text), *others]:
+        if full != name and full.endswith(name) and not is_abbreviated(full) and full not in excluded:
+            return full
+    return None
+
+
+def read_body(text: str, title: str | None, html: dict[str, str] | None = None) -> tuple[BodyName | None, list[str], list]:
+    """The body that wrote the report, read from the report itself: (its name and where it was
+    read, every name the report prints for it — fullest first, for its region —, findings).
+    The page's <meta> names stand in only where the report names none, and say so; a page naming
+    another body than the report is a finding, never silently resolved."""
+    from .record import Finding
+
+    html = html or {}
+    pages = page_names(html)
+    header = _joined(html.get("issuer") or header_issuer(text) or "")
+    in_title = title_agency(title)
+    placed_header = header if header and _PLACE_INSIDE.match(header) and not is_abbreviated(header) else None
+    ordered = [BodyName(n, src) for n, src in
+               [(placed_header, HEADER), (in_title, TITLE), (signature(text), SIGNATURE),
+                *((n, TEXT) for n in text_names(text)), (None if placed_header else header, HEADER)]
+               if n and not _SELF.match(n)]
+    # A CMS prints the hosting site's name into the page (its 来源, even the report's own words and
+    # signature): a name of the page that the report's title contradicts is the page's, not the report's.
+    page_set = {n for n, _ in pages}
+    excluded = {n for n in page_set if in_title and not same_body(n, in_title)
+                and not (is_place_only(in_title) and n.startswith(in_title))}
+    excluded_printed = {_joined(c.name) for c in ordered} & excluded
+    ordered = [c for c in ordered if _joined(c.name) not in excluded]
+    chosen: BodyName | None = None
+    findings: list = []
+    for k, c in enumerate(ordered):
+        name = _joined(c.name)
+        if is_place_only(name):
+            # A title naming its place alone: the body is the one a fuller name beginning with that
+            # place names — another of the report's names, else the page's (平潭综合实验区 ->
+            # 平潭综合实验区管委会办公室, the page's ContentSource).
+            own = next((o for o in map(_joined, (o.name for o in ordered)) if o != name and o.startswith(name)), None)
+            page = next(((n, w) for n, w in pages if n != name and n.startswith(name) and n not in excluded), None)
+            if own:
+                chosen = BodyName(own, c.source)
+            elif page:
+                chosen = BodyName(page[0], PAGE_META)
+                findings.append(Finding("body.from_page", f"the report names its body by its place alone ({name}): "
+                                        f"the page's {page[1]} gives {page[0]}", severity="info"))
+            else:
+                chosen = BodyName(name, c.source)
+            break
+        if not is_abbreviated(name):
+            chosen = BodyName(name, c.source)
+            break
+        full = _completed(name, text, [_joined(o.name) for o in ordered[k + 1:]], excluded)
+        if full:
+            chosen = BodyName(full, c.source)
+            break
+    if chosen is None and ordered:  # only abbreviated names, none printed in full: kept as printed
+        chosen = BodyName(_joined(ordered[0].name), ordered[0].source)
+    if chosen is None and pages:
+        name, where = pages[0]
+        chosen = BodyName(name, PAGE_META)
+        findings.append(Finding("body.from_page", f"the report names no body: the page's {where} gives {name}",
+                                severity="info"))
+    elif chosen is not None:
+        for name, where in pages:
+            # The document's ContentSource names its body; a site's name (SiteName, <title>) differs
+            # wherever a body publishes on another's site — a finding where the page printed it as
+            # the report's own (its signature, its words) and the report's title says otherwise.
+            if name == chosen.name or (where != "<meta ContentSource>" and name not in excluded_printed):
+                continue
+            if not same_body(name, chosen.name):
+                findings.append(Finding(
+                    "body.page_names_other", f"the page's {where} names {name}; the report names its body "
+                    f"{chosen.name} ({chosen.source}), which is kept", severity="info"))
+    if chosen is None:
+        return None, [], findings
+    # The names it prints for itself (the chosen one first); its opening sentences' only where chosen.
+    printed = [chosen.name] + [_joined(c.name) for c in ordered if c.source != TEXT]
+    return chosen, [n for n in body_names(text, *printed) if n not in excluded], findings
+
+
 _SITE_CODE_TEXT = re.compile(r"网站标识码\s*[:：]?\s*(\d{10})")
 
 
@@ -258,9 +484,9 @@ def read_meta(text: str, html: dict[str, str] | None = None) -> Meta:
     title = title or find_title(text)
     meta = Meta(title=title)
     meta.year = year_from(title, text)
-    issuer = html.get("issuer") or header_issuer(text)
-    title_agency = agency_from(title, text) if title else None
-    meta.agency = issuer or html.get("ContentSource") or agency_from(title, text)
+    body, meta.body_names, meta.findings = read_body(text, title, html)
+    if body is not None:
+        meta.agency, meta.agency_source = body.name, body.source
     pub = html.get("PubDate") or html.get("pubdate") or ""
     m = _ISO_DATE.search(pub)
     if m:
@@ -273,6 +499,5 @@ def read_meta(text: str, html: dict[str, str] | None = None) -> Meta:
         m = _SITE_CODE_TEXT.search(text[-20000:])
         meta.site_id_code = m.group(1) if m else None
     meta.region_code = region_from_site_id(meta.site_id_code)
-    meta.body_names = body_names(text, issuer, title_agency, html.get("ContentSource"), meta.agency)
     return meta
 

@@ -88,10 +88,18 @@ def _parse(data: bytes, content_type: str | None, url: str | None, limits: Limit
 
 def _finish(grid: Grid, text: str, base: dict, meta_tags: dict, tokens=None) -> Report:
     meta = metadata.read_meta(text, meta_tags)
-    report = Report(NEEDS_REVIEW, layout=grid.layout, title=meta.title, agency=meta.agency, year=meta.year,
+    report = Report(NEEDS_REVIEW, layout=grid.layout, title=meta.title, agency=meta.agency,
+                    agency_source=meta.agency_source, year=meta.year,
                     publication_date=meta.publication_date, site_id_code=meta.site_id_code,
                     region_code=meta.region_code, body_names=meta.body_names, narrative=narrative.sections(text),
                     source_text=text, **base)
+    _read_report(report, grid, text, tokens)
+    report.findings += meta.findings  # what the page says of the body (info: the figures are not concerned)
+    return report
+
+
+def _read_report(report: Report, grid: Grid, text: str, tokens=None) -> None:
+    """The report's tables, by the template they follow, their checks and its status."""
     tokens = tokens_of(grid) if tokens is None else tokens
     labels = all_labels(tokens)
     template = templates.detect(labels)
@@ -104,10 +112,10 @@ def _finish(grid: Grid, text: str, base: dict, meta_tags: dict, tokens=None) -> 
         if template.prose and not any(mapped.tables.values()):
             # Its item names are those of sentences too: no table read, the report writes them out.
             _settle_without_template(report, grid, text)
-            return report
+            return
         report.template = template.name
         _read_tables(report, template, mapped)
-        return report
+        return
     candidates = templates.undecided(labels)
     if candidates and (report.year is None or report.year >= FIRST_TEMPLATE_YEAR):
         # The tables print no row of their own template (an excerpt of the rows all templates
@@ -121,9 +129,8 @@ def _finish(grid: Grid, text: str, base: dict, meta_tags: dict, tokens=None) -> 
             report.reasons.insert(0, "the tables do not show which template they follow ("
                                   + " or ".join(t.name for t in candidates) + "): only the rows the templates "
                                   "print alike are read")
-            return report
+            return
     _settle_without_template(report, grid, text)
-    return report
 
 
 def _of_later_era(report: Report, text: str) -> bool:

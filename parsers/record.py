@@ -87,7 +87,10 @@ class Report:
     encoding: str | None = None
     layout: str | None = None
     title: str | None = None
-    agency: str | None = None
+    agency: str | None = None  # the body's name as printed (parsers/metadata.py read_body)
+    # Where the agency was read: header (发布机构), title, signature, text, list_title (the crawler's
+    # list entry, storage.hints), page_meta (the page's <meta>/<title>: the hosting site's names).
+    agency_source: str | None = None
     year: int | None = None
     publication_date: str | None = None  # ISO date
     template: str | None = None  # "2019" | "2021" | None
