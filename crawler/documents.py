@@ -19,4 +19,5 @@ def hints_of(item: dict):
 
     return Hints(site_id_code=item.get("site_id_code"),
                  region_code=judge.region_of_site_id(item.get("site_id_code")),
-                 registry_region_code=item.get("region_code"), year=item.get("year_hint"))
+                 registry_region_code=item.get("region_code"), year=item.get("year_hint"),
+                 list_title=item.get("title") or None)

@@ -116,16 +116,20 @@ def title_agency(title: str | None) -> str | None:
     ("淮安市洪泽区人民政府2024年政府信息公开…", "2019年上海市人民政府办公厅政府信息公开…")."""
     if not title:
         return None
-    t = _AGENCY_PREFIX.sub("", title).strip()
+    t = _AGENCY_PREFIX.sub("", arabic_years(title)).strip()
     t = re.sub(r"^(?:19|20)\d{2}\s*年度?", "", t).strip()  # "2019年上海市…办公厅政府信息公开…"
+    names = []
     m = re.match(r"^(.*?)\s*(?:19|20)\d{2}\s*" + _TITLE_YEAR_END, t)
-    name = m.group(1) if m else None
-    if not m:
-        m = re.match(r"^(.*?)(政府|政务)?信息公开", t)
-        # "…牌头镇人民政府信息公开年报": 政府 is the end of the body's name, not of 政府信息公开
-        name = m and (m.group(1) + "政府" if m.group(2) == "政府" and m.group(1).endswith("人民") else m.group(1))
-    name = _joined(name or "")
-    return name if 2 <= len(name) <= 40 else None
+    if m:
+        names.append(m.group(1))
+    m = re.match(r"^(.*?)(政府|政务)?信息(?:与政务)?公开", t)
+    if m:  # "…牌头镇人民政府信息公开年报": 政府 is the end of the body's name, not of 政府信息公开
+        names.append(m.group(1) + "政府" if m.group(2) == "政府" and m.group(1).endswith("人民") else m.group(1))
+    # Whichever ends first: "X办公室政府信息公开工作2025年度报告", "X人民政府2024年政府信息公开…"
+    name = _joined(min((n for n in names if n.strip()), key=len, default=""))
+    if name.startswith(("关于", "转发", "印发", "做好")):  # "关于2022年度政府信息公开情况的报告": no body named
+        return None
+    return name if 3 <= len(name) <= 40 else None
 
 
 def date_from(text: str) -> str | None:
@@ -277,8 +281,7 @@ ABBREVIATIONS = {
     "文旅局": "文化和旅游局", "应急局": "应急管理局", "医保局": "医疗保障局", "民宗局": "民族宗教事务局",
     "统计局": "统计局", "经信局": "经济和信息化局", "经信委": "经济和信息化委员会", "工信局": "工业和信息化局",
     "农业农村委": "农业农村委员会", "交通委": "交通委员会", "规自局": "规划和自然资源局", "退役军人局": "退役军人事务局",
-    "编办": "机构编制委员会办公室", "管委会": "管理委员会", "政府办": "人民政府办公室", "政府办公室": "人民政府办公室",
-    "街道办": "街道办事处",
+    "编办": "机构编制委员会办公室", "政府办": "政府办公室", "街道办": "街道办事处",
 }
 _ABBREVIATION = re.compile("(" + "|".join(sorted(ABBREVIATIONS, key=len, reverse=True)) + ")$")
 # A government printed as its place alone, as 人民政府, 政府 or a zone's 管理委员会 (党工委管委会).
@@ -316,7 +319,7 @@ def name_key(name: str) -> str:
     space removed, a common short form in full (上海市科委 -> 上海市科学技术委员会), a government's
     words as one (X镇 / X镇人民政府 / X镇政府, 平潭综合实验区管委会 / 平潭综合实验区), a
     sub-district office as one (X街道 / X街道办 / X街道办事处)."""
-    n = _joined(name)
+    n = _joined(name).replace("管委会", "管理委员会")
     n = _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1)], n)
     n = re.sub(r"街道(?:办事处)?$", "街道办事处", n)
     n = _GOVERNMENT.sub("", n) if len(_GOVERNMENT.sub("", n)) >= 2 else n

@@ -1,14 +1,21 @@
 """Who a report belongs to: the body (agency) and the year; versions of one body-year share a key.
 
-A body prints its name with or without its places (平顶山市新华区教育局, 新华区教育局), and the same
-report is published on several sites.  Where the body's region is known, the key is that region
-and the name without the region's own place names, so both printings are one body.
+A body prints its name with or without its places (平顶山市新华区教育局, 新华区教育局, 市林业局), in
+full or short (上海市科学技术委员会, 上海市科委), a government by its place alone (洪泽区人民政府,
+平潭综合实验区), and the same report is published on several sites.  Where the body's region is
+known, the key is that region and the name without the region's own place names, in one spelling
+(parsers.metadata.name_key), so all these printings are one body; the stored agency keeps the name
+as printed.
 """
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from parsers.metadata import is_abbreviated, is_place_only, name_key
+
 from .regions import chain, is_region_code
+
+GOVERNMENT = "人民政府"  # a region's own government in a key, however printed (洪泽区, 平潭综合实验区管委会)
 
 
 def body_of(agency: str | None, site_id_code: str | None, url: str | None, sha256: str) -> str:
@@ -39,13 +46,33 @@ def bare_name(body: str, region_code: str, year: int | None = None) -> str:
     return rest
 
 
+def key_name(body: str, region_code: str, year: int | None = None) -> str:
+    """The body's name in a report key: one spelling of it (name_key), without the place names of
+    its region and the regions around it and without the lone division word an abbreviated name
+    begins with (市林业局 and 吉林市林业局 in 220200 -> 林业局); a name that is its place alone is
+    the region's government."""
+    names = sorted({n for d in chain(region_code, year) for n in (d.name, d.short) if len(n) >= 2},
+                   key=len, reverse=True)
+    rest, changed = name_key(body), True
+    while changed:
+        changed = False
+        for n in names:
+            if rest.startswith(n):
+                rest, changed = rest[len(n):], True
+                break
+    if is_abbreviated(rest) and len(rest) > 2:
+        rest = rest[1:]
+    # A place's name alone is its government (平潭综合实验区: a zone the division list does not hold).
+    return GOVERNMENT if rest in ("", "人民政府", "政府", "管理委员会") or is_place_only(rest) else rest
+
+
 def report_key_of(body: str, year: int | None, sha256: str, region_code: str | None = None) -> str:
     # Without a year there is nothing to version against: the document is its own report.
     if year is None:
         return f"{body}|doc:{sha256[:16]}"
     if is_region_code(region_code) and not body.startswith(("site:", "url:", "doc:")):
-        return f"{region_code}|{bare_name(body, region_code, year)}|{year}"
-    return f"{body}|{year}"
+        return f"{region_code}|{key_name(body, region_code, year)}|{year}"
+    return f"{body if body.startswith(('site:', 'url:', 'doc:')) else name_key(body)}|{year}"
 
 
 def host_of(url: str | None) -> str | None:

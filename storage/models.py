@@ -128,6 +128,9 @@ class ReportVersion(Base):
     version: Mapped[int] = mapped_column(Integer)
     is_latest: Mapped[bool] = mapped_column(Boolean)
     agency: Mapped[str | None] = mapped_column(Text)
+    # Where the agency was read (parsers.metadata.AGENCY_SOURCES): header, title, signature, text,
+    # list_title, page_meta; NULL with the agency, and for versions stored before migration 0012.
+    agency_source: Mapped[str | None] = mapped_column(String(16))
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
     site_id_code: Mapped[str | None] = mapped_column(String(64))
     year: Mapped[int | None] = mapped_column(Integer)

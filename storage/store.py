@@ -121,7 +121,7 @@ def _build_statement(conn: Connection, name: str):
                 .on_conflict_do_nothing(index_elements=["sha256"]).returning(docs.c.id))
     if name == "insert_report":
         cols = ("document_id", "report_key", "body", "is_latest", "parser_version", "parsed_at",
-                "content_digest", "agency", "region_code", "site_id_code", "year", "template", "status",
+                "content_digest", "agency", "agency_source", "region_code", "site_id_code", "year", "template", "status",
                 "reasons", "title", "publication_date", "layout")
         next_version = (select(func.coalesce(func.max(rv.c.version), 0) + 1)
                         .where(rv.c.report_key == bindparam("report_key")).scalar_subquery())
@@ -134,6 +134,7 @@ def derive(report: Report) -> dict:
     """Everything storage keeps of a Report, as plain rows (no ids yet), plus its digest."""
     columns = {
         "agency": report.agency,
+        "agency_source": report.agency_source if report.agency else None,
         "region_code": report.region_code if is_region_code(report.region_code) else None,
         "site_id_code": report.site_id_code,
         "year": report.year,
