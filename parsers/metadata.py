@@ -418,10 +418,11 @@ def read_body(text: str, title: str | None, html: dict[str, str] | None = None) 
         name = _joined(c.name)
         if is_place_only(name):
             # A title naming its place alone: the body is the one a fuller name beginning with that
-            # place names — another of the report's names, else the page's (平潭综合实验区 ->
-            # 平潭综合实验区管委会办公室, the page's ContentSource).
+            # place names — another of the report's names, else the document's ContentSource
+            # (平潭综合实验区 -> 平潭综合实验区管委会办公室); never the site's name (SiteName, <title>).
             own = next((o for o in map(_joined, (o.name for o in ordered)) if o != name and o.startswith(name)), None)
-            page = next(((n, w) for n, w in pages if n != name and n.startswith(name) and n not in excluded), None)
+            page = next(((n, w) for n, w in pages if w == "<meta ContentSource>" and n != name
+                         and n.startswith(name) and n not in excluded), None)
             if own:
                 chosen = BodyName(own, c.source)
             elif page:

@@ -164,6 +164,39 @@ def test_stored_in_database(run):
     assert regions == {t["region_code"] for t in run["truth"]}
 
 
+def test_every_report_is_tied_to_the_body_that_wrote_it(run):
+    """Every stored report has an agency naming the body of the portal's truth (as printed: 洪泽区人民政府
+    for 淮安市洪泽区人民政府 is one body), none the hosting site's name where the report says otherwise,
+    and one report key per body and year — neither one body split nor two merged."""
+    from collections import defaultdict
+    from urllib.parse import urlsplit
+
+    from sqlalchemy import create_engine, text
+
+    from parsers.metadata import AGENCY_SOURCES, same_body
+
+    truth = {urlsplit(t["url"]).path: t for t in run["truth"]}
+    eng = create_engine(f"sqlite:///{run['tmp'] / 'crawl.db'}")
+    with eng.connect() as c:
+        rows = c.execute(text("SELECT d.url, v.id, v.agency, v.agency_source, v.report_key, v.region_code "
+                              "FROM report_versions v JOIN documents d ON d.id = v.document_id")).all()
+        page_findings = {r.report_id for r in c.execute(text(
+            "SELECT report_id FROM findings WHERE rule = 'body.page_names_other'"))}
+    assert len(rows) == len(truth)
+    keys, bodies = defaultdict(set), defaultdict(set)
+    for r in rows:
+        t = truth[urlsplit(r.url).path]
+        assert r.agency and r.agency_source in AGENCY_SOURCES, (r.url, r.agency)
+        assert same_body(r.agency, t["agency"]), (t["file"], r.agency, t["agency"])
+        keys[(t["agency"], t["year"])].add(r.report_key)
+        bodies[r.report_key].add((t["agency"], t["year"]))
+        if t["file"] == "jilin-forestry-2018.html":  # on a page naming 吉林省安图县林业局 in its meta
+            assert (r.agency, r.agency_source, r.region_code) == ("吉林市林业局", "title", "220200")
+            assert r.id in page_findings
+    assert not {k: v for k, v in keys.items() if len(v) > 1}  # one body-year split
+    assert not {k: v for k, v in bodies.items() if len(v) > 1}  # two merged
+
+
 def test_selection_by_region_and_year(tmp_path):
     with PortalServer() as srv:
         summary, results = crawl(tmp_path, srv.url, "--region", "3590", "--year", "2023", name="sel")
