@@ -304,6 +304,20 @@ _REFRESH_LATEST = text(
 )
 
 
+def lock_report_keys(conn: Connection, *keys: str) -> None:
+    """Writers of one body-year one after the other, until the transaction ends (PostgreSQL: a
+    transaction-level advisory lock per report_key, taken in key order so two writers never wait
+    for each other). refresh_latest reads the versions its statement can see: without the lock a
+    writer choosing the current version while another's reparse of a version was uncommitted chose
+    among the versions as they were before it, and a worse one stayed current. SQLite writes one
+    transaction at a time already."""
+    if conn.dialect.name != "postgresql":
+        return
+    for key in sorted(set(keys)):
+        digest = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big", signed=True)
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": digest})
+
+
 def refresh_latest(conn: Connection, report_key: str) -> None:
     """Exactly one version of a body-year is the latest one: the first by CURRENT_ORDER. Run in the
     transaction that wrote a version of it, after its figures and findings."""
@@ -350,6 +364,8 @@ def write_report(conn: Connection, document_id: int, sha: str, url: str | None,
         select(rv.c.id, rv.c.report_key, rv.c.content_digest, rv.c.parser_version)
         .where(rv.c.document_id == document_id)
     ).first()
+    if existing is None or existing.content_digest != rows["digest"] or existing.report_key != key:
+        lock_report_keys(conn, key, *([existing.report_key] if existing is not None else []))
 
     if existing is None:
         # The version is numbered inside the INSERT (one round trip); a concurrent writer that took
