@@ -31,16 +31,17 @@ def body_of(agency: str | None, site_id_code: str | None, url: str | None, sha25
     return f"doc:{sha256}"
 
 
-def bare_name(body: str, region_code: str, year: int | None = None) -> str:
+def bare_name(body: str, region_code: str, year: int | None = None, *, whole: bool = False) -> str:
     """The body's name without the leading place names of its own region and the regions
-    around it: 平顶山市新华区教育局 in 410402 -> 教育局."""
+    around it: 平顶山市新华区教育局 in 410402 -> 教育局. A name that is places alone keeps its last
+    one, unless `whole` (then it is empty)."""
     names = sorted({n for d in chain(region_code, year) for n in (d.name, d.short) if len(n) >= 2},
                    key=len, reverse=True)
     rest, changed = body, True
     while changed:
         changed = False
         for n in names:
-            if rest.startswith(n) and len(rest) > len(n):
+            if rest.startswith(n) and (whole or len(rest) > len(n)):
                 rest, changed = rest[len(n):], True
                 break
     return rest
@@ -51,15 +52,7 @@ def key_name(body: str, region_code: str, year: int | None = None) -> str:
     its region and the regions around it and without the lone division word an abbreviated name
     begins with (市林业局 and 吉林市林业局 in 220200 -> 林业局); a name that is its place alone is
     the region's government."""
-    names = sorted({n for d in chain(region_code, year) for n in (d.name, d.short) if len(n) >= 2},
-                   key=len, reverse=True)
-    rest, changed = name_key(body), True
-    while changed:
-        changed = False
-        for n in names:
-            if rest.startswith(n):
-                rest, changed = rest[len(n):], True
-                break
+    rest = bare_name(name_key(body), region_code, year, whole=True)
     if is_abbreviated(rest) and len(rest) > 2:
         rest = rest[1:]
     # A place's name alone is its government (平潭综合实验区: a zone the division list does not hold).
