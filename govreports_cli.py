@@ -3,8 +3,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from govreports_config import Config, ConfigError
+try:
+    from govreports_config import Config, ConfigError
+except ModuleNotFoundError as exc:
+    # An editable install maps the top-level modules it knew when it was made: one added later
+    # (it lies beside this file) needs the install made again.
+    if not exc.name or not Path(__file__).with_name(f"{exc.name}.py").exists():
+        raise
+    sys.exit(f"govreports: this installation predates {exc.name}.py: run `bash scripts/setup` again "
+             "(or `.venv/bin/pip install -e . --no-deps`)")
 
 
 def build_parser(debug: bool = False) -> argparse.ArgumentParser:
