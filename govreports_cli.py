@@ -71,11 +71,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args.config = config
     args.db = args.db or config.db
-    from storage.errors import DatabaseUnreachable
+    from crawler.errors import CrawlerError
+    from storage.errors import StorageError
 
     try:
         return int(args.func(args) or 0)
-    except DatabaseUnreachable as exc:  # from any command: one line that says what to check
+    except (StorageError, CrawlerError) as exc:  # from any command: one line that says what to do
+        if config.debug:
+            raise
         print(f"govreports: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .errors import BadSetting
+
 LINKS_SETTING = "GOVREPORTS_MAX_LINKS_PER_PAGE"
 PAGES_SETTING = "GOVREPORTS_MAX_LIST_PAGES"
 DEFAULT_LINKS = 5000  # anchors read from one list page (real list pages: 50-300, menus included)
@@ -27,7 +29,7 @@ class Caps:
         links = settings.getint(LINKS_SETTING, DEFAULT_LINKS)
         pages = settings.getint(PAGES_SETTING, DEFAULT_PAGES)
         if links < 1 or pages < 1:
-            raise ValueError(f"{LINKS_SETTING} and {PAGES_SETTING} must be at least 1 (got {links}, {pages})")
+            raise BadSetting(f"{LINKS_SETTING} and {PAGES_SETTING} must be at least 1 (got {links}, {pages})")
         return cls(links, pages)
 
     def for_site(self, max_pages: int | None) -> "Caps":

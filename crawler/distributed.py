@@ -35,6 +35,7 @@ from scrapy.utils.misc import load_object
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
+from .errors import BadSetting, NotInFrontier
 from .multisite import RegistrySpider
 from .registry import site_from_dict
 
@@ -176,7 +177,8 @@ class FrontierScheduler(Scheduler):
                                                      key=self.queue_key % {"spider": spider.name},
                                                      serializer=self.serializer)
         except TypeError as exc:
-            raise ValueError(f"Failed to instantiate queue class '{self.queue_cls}': {exc}") from exc
+            raise BadSetting(f"SCHEDULER_QUEUE_CLASS {self.queue_cls!r} cannot be made for the frontier ({exc}): "
+                             "name a scrapy_redis queue class") from exc
         if not self.df:
             self.df = load_object(self.dupefilter_cls).from_spider(spider)
         if self.flush_on_start:
@@ -325,7 +327,7 @@ class FrontierSpider(RegistrySpider):
         if name not in self.sites:
             self._load_sites()
             if name not in self.sites:
-                raise KeyError(f"site {name} is not in the frontier's site table (seed it with govreports seed)")
+                raise NotInFrontier(f"site {name} is not in the frontier's site table (seed it with govreports seed)")
         return super().handler(name)
 
     def _beat(self, *a, **kw) -> None:

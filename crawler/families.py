@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .errors import RegistryError
+
 
 @dataclass(frozen=True)
 class Family:
@@ -82,7 +84,7 @@ def family_named(name: str | None) -> Family | None:
     try:
         return BY_NAME[name]
     except KeyError:
-        raise ValueError(f"unknown family {name!r} (known: {', '.join(NAMES)})") from None
+        raise RegistryError(f"unknown family {name!r} (known: {', '.join(NAMES)})") from None
 
 
 def detect(url: str, text: str) -> Family | None:

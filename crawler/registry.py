@@ -75,7 +75,7 @@ def site_from_dict(d: dict, base_url: str | None = None) -> SiteConfig:
     if d.get("family"):
         try:
             family_named(d["family"])
-        except ValueError as exc:
+        except RegistryError as exc:
             raise RegistryError(f"site {d['name']}: {exc}; or leave family out to have it recognised "
                                 "from the page") from None
     else:

@@ -13,6 +13,7 @@ from scrapy.settings import Settings
 
 from storage.runstate import FAILED, FINISHED, INCOMPLETE, INTERRUPTED
 
+from . import environment
 from .context import CrawlContext
 from .errors import NoSiteSelected
 from .ledger import RunLedger
@@ -32,13 +33,11 @@ IMPOLITE = {
 
 def base_settings(polite: bool = True, log_level: str = "WARNING", config=None) -> Settings:
     """crawler/settings.py, with what `config` (govreports_config.Config, the command line's) gives
-    in place of what that module read from the environment for a plain `scrapy crawl`."""
+    over its defaults; without one, the crawler's add-on reads the environment (crawler.environment)."""
     s = Settings()
     s.setmodule("crawler.settings", priority="project")
     if config is not None:
-        s.update(config.scrapy_settings(), priority="cmdline")
-        launch = dict(s.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"), executable_path=config.chromium_path)
-        s.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="cmdline")
+        environment.apply(s, config, "cmdline")
     s.set("LOG_LEVEL", log_level, priority="cmdline")
     if not polite:
         for k, v in IMPOLITE.items():

@@ -1,18 +1,14 @@
 """Scrapy settings: defaults fit for real government servers (polite, patient, identifiable).
 
 What the environment sets (GOVREPORTS_DOWNLOAD_TIMEOUT, _LOG_LEVEL, _CHROMIUM, _DB, _ARCHIVE,
-_PARSE_WORKERS, the caps, the parser's options) comes from one govreports_config.Config, read here
-for a plain `scrapy crawl`; `govreports crawl` sets the same settings from its own
-(crawler.run.base_settings)."""
-import sys
+_PARSE_WORKERS, the caps, the parser's options) is read once, into one govreports_config.Config:
+by `govreports` at its command line (crawler.run.base_settings applies it), or, for a plain
+`scrapy crawl`, by the add-on below when the crawler is made (crawler.environment). The values here
+are that object's defaults; nothing here reads the environment."""
+from govreports_config import Config
 
-from govreports_config import DEFAULT_CHROMIUMS, Config, ConfigError
-
-try:
-    _CONFIG = Config.from_environment()
-except ConfigError as exc:  # one line, not a traceback from inside Scrapy's loader
-    print(f"scrapy: {exc}", file=sys.stderr)
-    raise SystemExit(2) from None
+_DEFAULTS = Config.from_environment({})  # the defaults alone: an empty environment
+ADDONS = {"crawler.environment.EnvironmentConfig": 0}
 
 BOT_NAME = "govreports"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -35,7 +31,7 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
-DOWNLOAD_TIMEOUT = _CONFIG.download_timeout
+DOWNLOAD_TIMEOUT = _DEFAULTS.download_timeout
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024  # also the bound on a decompressed body
 # Only http(s) is fetched (SchemeMiddleware records other links): no ftp, local files, S3 or data: URLs.
 DOWNLOAD_HANDLERS = {"ftp": None, "file": None, "s3": None, "data": None}
@@ -89,7 +85,7 @@ TELNETCONSOLE_ENABLED = False
 # Scrapy re-reads each spider callback's source to lint it, per spider: a start-up cost for every
 # site of a run, for a check the spiders' tests already make.
 WARN_ON_GENERATOR_RETURN_VALUE = False
-LOG_LEVEL = _CONFIG.log_level
+LOG_LEVEL = _DEFAULTS.log_level
 COOKIES_ENABLED = True
 
 # Browser (scrapy-playwright + the system Chromium), used only for requests that ask for it.
@@ -97,8 +93,8 @@ COOKIES_ENABLED = True
 # ("browser_lists" / "browser_details"); see crawler.run.
 # Debian's headless build of Chromium (package chromium-headless-shell) where installed: the same
 # engine without the desktop browser's machinery, at about half the CPU per page; else chromium
-# (DEFAULT_CHROMIUMS).
-CHROMIUM_PATH = _CONFIG.chromium_path
+# (govreports_config.DEFAULT_CHROMIUMS).
+CHROMIUM_PATH = _DEFAULTS.chromium_path
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {
     "executable_path": CHROMIUM_PATH,
@@ -119,11 +115,11 @@ PLAYWRIGHT_BROWSER_DOWNLOAD_HANDLERS = {
 }
 
 # govreports settings (overridden by `govreports crawl`)
-GOVREPORTS_DB = _CONFIG.db
-GOVREPORTS_ARCHIVE = _CONFIG.archive  # None: archive/ beside a SQLite file, else ./archive
+GOVREPORTS_DB = _DEFAULTS.db
+GOVREPORTS_ARCHIVE = _DEFAULTS.archive  # None: archive/ beside a SQLite file, else ./archive
 GOVREPORTS_MODE = "full"  # "full": archive+parse+store; "download": fetch only (benchmarks)
-GOVREPORTS_PARSE_WORKERS = _CONFIG.parse_workers  # 0: one per core
-GOVREPORTS_PARSE_OPTIONS = _CONFIG.parse_options()  # parsers.parse_document's limits and pdf_engine
+GOVREPORTS_PARSE_WORKERS = _DEFAULTS.parse_workers  # 0: one per core
+GOVREPORTS_PARSE_OPTIONS = _DEFAULTS.parse_options()  # parsers.parse_document's limits and pdf_engine
 GOVREPORTS_RESULTS = None  # path of a JSON-lines file of per-document outcomes
 # One crawler crawls every site of a run: its CONCURRENT_REQUESTS grows with the hosts crawled
 # (CONCURRENT_REQUESTS_PER_DOMAIN each, crawler.run.crawl_settings), up to this. A request spends
@@ -139,8 +135,8 @@ SCHEDULER_PRIORITY_QUEUE = "crawler.queues.BacklogPriorityQueue"
 GOVREPORTS_LINKS = None  # path of a JSON-lines file of every list link met (crawler.completeness)
 # Caps (crawler.caps): anchors read from one list page, list pages per column (a registry entry's
 # max_pages replaces the second). Reaching one is a fault in the run and makes the site incomplete.
-GOVREPORTS_MAX_LINKS_PER_PAGE = _CONFIG.max_links_per_page
-GOVREPORTS_MAX_LIST_PAGES = _CONFIG.max_list_pages
+GOVREPORTS_MAX_LINKS_PER_PAGE = _DEFAULTS.max_links_per_page
+GOVREPORTS_MAX_LIST_PAGES = _DEFAULTS.max_list_pages
 
 
 def _abort_request(request) -> bool:

@@ -18,5 +18,9 @@ class UnmappedText(UnreadableDocument, ValueError):
     """A text layer that does not say which characters it prints: reading it would give garbage."""
 
 
+class UnknownPdfEngine(ParserError, ValueError):
+    """A PDF engine the parser does not have (parse_document(pdf_engine=...))."""
+
+
 class ReaderUnavailable(ParserError):
     """The library a reader needs is not installed."""

@@ -17,6 +17,7 @@ from parsers.record import Report
 
 from . import models as m
 from .archive import Archive, default_archive_root
+from .errors import DocumentNotFound
 from .hints import NO_HINTS, Hints, hints_applied  # noqa: F401 - the ingest path's hints
 from .processes import DOC_TIME_LIMIT, die_with, time_bound
 from .store import (Counts, RawDocument, ensure_document, stored_parser_version, store, with_retry,
@@ -65,7 +66,8 @@ class Store:
             row = conn.execute(select(d.c.sha256, d.c.url, d.c.content_type, d.c.hints, d.c.parser_version)
                                .where(d.c.id == document_id)).first()
         if row is None:
-            raise LookupError(f"no document {document_id} in the database (a queue of another database?)")
+            raise DocumentNotFound(f"no document {document_id} in the database: was the queue filled from another "
+                                   "database? (parse-worker --db must name the crawl's database)")
         if parser_version is not None and row.parser_version == parser_version:
             outcome = "unchanged"
         else:

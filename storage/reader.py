@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from .errors import BadRoleName
+
 DEFAULT_ROLE = "govreports_reader"
 
 # Predefined roles whose members reach the server's files, programs or other sessions, or write.
@@ -54,7 +56,7 @@ _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 def check_role_name(name: str) -> str:
     if not _IDENT.match(name):
-        raise ValueError(f"role name {name!r}: use lower-case letters, digits and _ (at most 63)")
+        raise BadRoleName(f"role name {name!r}: use lower-case letters, digits and _ (at most 63)")
     return name
 
 

@@ -24,6 +24,7 @@ from parsers import STORED_STATUSES
 from parsers.record import Report
 
 from . import fetches
+from .errors import StoreConflict
 from . import models as m
 from .fetches import Fetch
 from .hints import NO_HINTS, Hints, hints_applied
@@ -489,7 +490,8 @@ def store(engine: Engine, doc: RawDocument, report: Report, counts: Counts | Non
         outcome, version = with_retry(engine, _write_primary)
         first = primary_of[0][1]
     if outcome is None:
-        raise RuntimeError(f"document {sha[:12]}: its primary fetch kept changing while it was stored")
+        raise StoreConflict(f"document {sha[:12]}: its primary fetch kept changing while it was stored (other writers "
+                            "of the same document); run the command again to store it")
     if counts is not None:
         counts.add(outcome)
         if outcome == INSERTED and version > 1:

@@ -104,12 +104,34 @@ def test_a_bad_value_stops_every_command_with_one_line_and_status_2(tmp_path):
     assert p.stderr.strip().splitlines() == [
         "govreports: GOVREPORTS_PDF_ENGINE='mupdf' is not allowed: it must be one of pdfium, pdfplumber; "
         "fix it, or unset it for the default (pdfium)"]
-    # a plain `scrapy crawl` reads it in crawler/settings.py: the same line, no traceback
-    q = subprocess.run([sys.executable, "-c", "import crawler.settings"], cwd=ROOT, capture_output=True, text=True,
-                       env={**os.environ, "GOVREPORTS_MAX_LIST_PAGES": "lots"}, timeout=60)
+    # a plain `scrapy crawl` reads it in the crawler's add-on (crawler.environment): the same line,
+    # no traceback
+    q = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "column", "-a", "site=ptoffice", "-a",
+                        "registry=samples/portal/sites.json", "-a", "base_url=http://127.0.0.1:9"], cwd=ROOT,
+                       capture_output=True, text=True, env={**os.environ, "GOVREPORTS_MAX_LIST_PAGES": "lots"},
+                       timeout=120)
     assert q.returncode == 2 and "Traceback" not in q.stderr
-    assert q.stderr.strip() == ("scrapy: GOVREPORTS_MAX_LIST_PAGES='lots' is not allowed: it must be a whole number "
-                                "of at least 1; fix it, or unset it for the default (200)")
+    assert q.stderr.strip().splitlines()[-1] == (
+        "scrapy: GOVREPORTS_MAX_LIST_PAGES='lots' is not allowed: it must be a whole number of at least 1; fix it, "
+        "or unset it for the default (200)")
+
+
+def test_the_settings_module_reads_no_environment_and_the_command_lines_config_is_read_once(monkeypatch):
+    """crawler/settings.py holds the defaults; a plain `scrapy crawl` gets the environment from the
+    add-on; where `govreports` applied its own configuration the add-on reads nothing, so a value
+    changed since (here: made invalid) is never seen."""
+    from crawler.environment import EnvironmentConfig
+    from crawler.run import base_settings
+
+    monkeypatch.setenv("GOVREPORTS_MAX_LIST_PAGES", "7")
+    assert base_settings().getint("GOVREPORTS_MAX_LIST_PAGES") == 200  # the module: defaults only
+    plain = base_settings()
+    EnvironmentConfig().update_settings(plain)
+    assert plain.getint("GOVREPORTS_MAX_LIST_PAGES") == 7
+    ours = base_settings(config=Config.from_environment({"GOVREPORTS_MAX_LIST_PAGES": "9"}))
+    monkeypatch.setenv("GOVREPORTS_MAX_LIST_PAGES", "lots")
+    EnvironmentConfig().update_settings(ours)  # would exit 2 if it read the environment
+    assert ours.getint("GOVREPORTS_MAX_LIST_PAGES") == 9
 
 
 def test_govreports_config_shows_what_applies_with_passwords_masked(tmp_path):

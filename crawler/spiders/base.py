@@ -11,8 +11,9 @@ import scrapy
 from scrapy.http import HtmlResponse
 
 from .. import judge
+from ..errors import SpiderArguments
 from ..items import DocumentItem
-from ..registry import SiteConfig, load_registry, site_from_dict
+from ..registry import SiteConfig, load_registry, select_sites, site_from_dict
 
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|wps|xlsx?|rtf|txt|zip|rar|ofd)(?:$|[?#])", re.I)
 ATTACHMENT_HREF = re.compile(r"downfile\.jsp|download\.jsp|DownloadAttach|attach", re.I)
@@ -35,9 +36,8 @@ class ReportSpider(scrapy.Spider):
         super().__init__(**kw)
         if site_config is None:
             if not site:
-                raise ValueError("give -a site=NAME (and -a registry=PATH -a base_url=URL for the sample portal)")
-            sites = {s.name: s for s in load_registry(registry, base_url)}
-            site_config = sites[site]
+                raise SpiderArguments("give -a site=NAME (and -a registry=PATH -a base_url=URL for the sample portal)")
+            site_config, = select_sites(load_registry(registry, base_url), [site])  # RegistryError if unknown
         elif isinstance(site_config, dict):
             site_config = site_from_dict(site_config, base_url)
         self.site: SiteConfig = site_config

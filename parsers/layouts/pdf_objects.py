@@ -18,6 +18,7 @@ import ctypes
 import threading
 from dataclasses import dataclass, field
 
+from ..errors import UnknownPdfEngine
 from ..limits import check_time
 
 
@@ -45,7 +46,7 @@ def read_pages(data: bytes, engine: str | None = None) -> tuple[list[PageObjects
     default PDFium.  Raises where the document cannot be opened at all, or on an unknown engine."""
     engine = engine or DEFAULT_ENGINE
     if engine not in ENGINES:
-        raise ValueError(f"no PDF engine {engine!r}: one of {', '.join(ENGINES)}")
+        raise UnknownPdfEngine(f"no PDF engine {engine!r}: one of {', '.join(ENGINES)}")
     if engine == "pdfium":
         try:
             return pdfium_pages(data), "pdfium"
