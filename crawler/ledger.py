@@ -33,14 +33,15 @@ class RunLedger:
     Made with its crawlers (their components find it through crawler.context) and begun just
     before the first request: :meth:`begin` waits for the parse worker that records the run."""
 
-    def __init__(self, db_url: str, spec) -> None:
+    def __init__(self, db_url: str, spec, sites: list[str] | None = None) -> None:
         self.db_url, self.spec, self.mode = db_url, spec, spec.mode
+        self.site_names = sites  # the ledger read is theirs (None: every site's, a shared frontier's)
         self.engine = None
         self.nightly = self.mode == "nightly"
         self.run_id: int | None = None
         self.chain: set[int] = set()  # interrupted runs this one continues
         self.resumed_from: int | None = None
-        self.ledger: dict[str, Known] = {}
+        self.ledger: dict[str, Known] = {}  # as the run began: what this run settles is written, not kept
         self.status: str | None = None
         self.counts: dict[str, int] = dict.fromkeys(COUNTS, 0)
         self.extra: dict[str, int] = {"known_entries": 0, "stopped_lists": 0, "not_modified": 0,
@@ -49,7 +50,8 @@ class RunLedger:
         self.previous_reports: dict[str, int] = {}  # site -> reports in its previous full run
         self.sites: list[dict] = []  # each site's verdict (crawler.completeness), written by close()
         self.outstanding: dict[str, int] = {}  # entry url -> requests/items still under way
-        self.entry_info: dict[str, tuple] = {}  # entry url -> (site, list title, list date)
+        self.entry_info: dict[str, tuple] = {}  # entry url under way -> (site, list title, list date)
+        self.entries_done: set[str] = set()  # entry urls settled (or given up) in this run
         self.tainted: set[str] = set()  # entries with a failure or a filtered document: not settled
         self.pending: dict[str, tuple] = {}  # document url -> (entry, site, sha256, etag, last_modified)
         self._lock = threading.Lock()
@@ -69,7 +71,7 @@ class RunLedger:
         self.engine = make_engine(self.db_url)
         create_if_empty(self.engine, self.db_url)
         run_id, chain = start_run(self.engine, self.spec.mode, self.spec.arguments, resume=self.spec.resume)
-        self.run_id, self.chain, self.ledger = run_id, set(chain), load_ledger(self.engine)
+        self.run_id, self.chain, self.ledger = run_id, set(chain), load_ledger(self.engine, self.site_names)
         self.previous_reports = previous_site_reports(self.engine)
         self.resumed_from = chain[0] if chain else None
 
@@ -179,7 +181,7 @@ class RunLedger:
         return self.nightly and k.list_title == title and k.list_date == date
 
     def start_entry(self, url: str, site: str, title: str | None, date: str | None) -> bool:
-        if url in self.entry_info:  # linked twice (two list pages): the first one counts
+        if url in self.entry_info or url in self.entries_done:  # linked twice: the first one counts
             return False
         self.entry_info[url] = (site, title, date)
         self.outstanding[url] = 1
@@ -197,9 +199,10 @@ class RunLedger:
         if self.outstanding[entry] > 0:
             return
         del self.outstanding[entry]
+        site, title, date = self.entry_info.pop(entry)
+        self.entries_done.add(entry)
         if entry in self.tainted:
             return
-        site, title, date = self.entry_info[entry]
         self.write([{"url": entry, "site": site, "list_title": title, "list_date": date,
                      "entry_run_id": self.run_id}])
 
@@ -234,7 +237,6 @@ class RunLedger:
         elif outcome == "failed":
             self.failure(entry, f"{res.get('error')} ({url})")
         if row and sha:
-            self.ledger[url] = Known(sha256=sha, etag=etag, last_modified=lm, outcome=row, doc_run_id=self.run_id)
             self.write([{"url": url, "site": site, "sha256": sha, "etag": etag, "last_modified": lm,
                          "outcome": row, "doc_run_id": self.run_id}])
         self.settle(entry)

@@ -15,7 +15,16 @@ are the ones kept at their rate, and the small ones fill the time the big ones l
 """
 from __future__ import annotations
 
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from scrapy.core.scheduler import Scheduler
 from scrapy.pqueues import DownloaderAwarePriorityQueue
+
+logger = logging.getLogger(__name__)
 
 
 class BacklogPriorityQueue(DownloaderAwarePriorityQueue):
@@ -33,3 +42,77 @@ class BacklogPriorityQueue(DownloaderAwarePriorityQueue):
             return active, top, -len(queue), slot
 
         return min(stats, key=rank)[1]
+
+
+class SpoolingScheduler(Scheduler):
+    """Scrapy's scheduler with its disk queues on for every crawl: the requests waiting are kept in
+    a directory of the crawl's own, made when the crawl opens and removed when it closes.
+
+    List pages go first (above), so once a portal's lists are read every detail link of every site
+    waits at once — at 500 sites, 20,000 requests of 2–3 KB each in memory (the request, its
+    headers, and the caches Scrapy keys by it), a crawl process growing with the sites it crawls.
+    On disk (SCHEDULER_DISK_QUEUE, one file for each host and priority with requests waiting) it
+    does not. A request that cannot be serialised waits in memory, counted in
+    scheduler/unserializable.
+
+    Nothing of it is kept: resuming an interrupted crawl is the run ledger's (crawler.ledger). A
+    JOBDIR set for a plain `scrapy crawl` keeps Scrapy's own behaviour (its queues persist there).
+    A directory left by a crawl that was killed is removed by the next crawl that opens."""
+
+    def _dqdir(self, jobdir: str | None) -> str | None:
+        if jobdir:
+            self._spool = None
+            return super()._dqdir(jobdir)
+        _remove_orphans()
+        self._spool = tempfile.mkdtemp(prefix=f"{SPOOL_PREFIX}{os.getpid()}-")
+        return self._spool
+
+    def open(self, spider):
+        _raise_open_files_limit()
+        return super().open(spider)
+
+    def close(self, reason: str):
+        try:
+            return super().close(reason)
+        finally:
+            if self._spool:
+                shutil.rmtree(self._spool, ignore_errors=True)
+
+
+SPOOL_PREFIX = "govreports-queue-"
+
+
+def _remove_orphans() -> None:
+    """Spool directories of crawl processes that no longer run (killed: no close)."""
+    for path in Path(tempfile.gettempdir()).glob(f"{SPOOL_PREFIX}*"):
+        pid = path.name[len(SPOOL_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _raise_open_files_limit() -> None:
+    """The soft limit of open files up to the hard one: a disk queue is an open file for each host
+    and priority with requests waiting, and a default soft limit of 1,024 is a few hundred hosts."""
+    try:
+        import resource
+    except ImportError:  # not on this OS
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY:
+        hard = max(soft, 65536)
+    if soft < hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        except (ValueError, OSError) as exc:
+            logger.warning("could not raise the open-files limit from %d (%s): a crawl of many hosts may "
+                           "run out of file handles; raise it with ulimit -n", soft, exc)

@@ -102,7 +102,7 @@ def run_crawl(*, registry: str | Path | None = None, base_url: str | None = None
         processor = make_processor(db=db, mode=mode, workers=workers, year=year, region=region, dump_dir=dump_dir,
                                    with_cells=bool(results))
     processor.on_result = prog.on_result
-    run = RunLedger(db, spec) if spec is not None else None
+    run = RunLedger(db, spec, None if frontier else [s.name for s in chosen]) if spec is not None else None
     context = CrawlContext(processor, run)
     from scrapy.utils.reactor import install_reactor, is_reactor_installed
 
@@ -189,6 +189,8 @@ def _summary(chosen: list[SiteConfig], crawler: Crawler, processor: Processor, c
         "browser_documents": res.browser_documents,
         "wall_s": round(wall, 3),
         "requests": get("downloader/request_count"),
+        # requests that could not wait on disk (crawler.queues.SpoolingScheduler): 0 in a crawl of ours
+        "requests_queued_in_memory": get("scheduler/enqueued/memory"),
         "browsers_launched": context.browsers.launches if context.browsers is not None else 0,
         "browser_requests": get("playwright/request_count/navigation"),
         "non_reports_skipped": get("govreports/skipped_by_title") + get("govreports/skipped_by_content"),

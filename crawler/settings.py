@@ -132,6 +132,8 @@ GOVREPORTS_MAX_CONCURRENT_REQUESTS = 100
 # never fills the downloader while the other hosts wait); among those, list pages first, then the
 # hosts with the most requests waiting (crawler.queues).
 SCHEDULER_PRIORITY_QUEUE = "crawler.queues.BacklogPriorityQueue"
+# Waiting requests on disk, in a directory of the crawl's own removed at its end (crawler.queues).
+SCHEDULER = "crawler.queues.SpoolingScheduler"
 GOVREPORTS_LINKS = None  # path of a JSON-lines file of every list link met (crawler.completeness)
 # Caps (crawler.caps): anchors read from one list page, list pages per column (a registry entry's
 # max_pages replaces the second). Reaching one is a fault in the run and makes the site incomplete.

@@ -188,13 +188,20 @@ def list_runs(engine: Engine, limit: int = 50) -> list[dict]:
 # ---------------------------------------------------------------- the ledger
 
 def load_ledger(engine: Engine, sites: list[str] | None = None) -> dict[str, Known]:
+    """The ledger of `sites` (None: of every site), URL -> what is known of it."""
     t = CrawlUrl.__table__
     q = select(t.c.url, t.c.list_title, t.c.list_date, t.c.entry_run_id, t.c.sha256, t.c.etag,
                t.c.last_modified, t.c.outcome, t.c.doc_run_id)
-    if sites:
-        q = q.where(t.c.site.in_(sites))
+    if sites is None:
+        chunks = [q]
+    else:  # a few hundred names a statement: within every database's limit on parameters
+        names = sorted(set(sites))
+        chunks = [q.where(t.c.site.in_(names[i:i + 500])) for i in range(0, len(names), 500)]
+    out: dict[str, Known] = {}
     with engine.connect() as conn:
-        return {r.url: Known(*r[1:]) for r in conn.execute(q)}
+        for chunk in chunks:
+            out.update((r.url, Known(*r[1:])) for r in conn.execute(chunk))
+    return out
 
 
 ENTRY_FIELDS = ("list_title", "list_date", "entry_run_id")

@@ -205,3 +205,10 @@ def test_selection_by_region_and_year(tmp_path):
                 if t["site"] in sites and t["region_code"].startswith("3590") and t["year"] == 2023}
     assert summary["sites"] == 3
     assert {r["url"] for r in results if r["outcome"] == "stored"} == want
+
+
+def test_every_waiting_request_waited_on_disk(run):
+    """The crawl's scheduler keeps waiting requests in disk queues (crawler.queues.SpoolingScheduler):
+    none of the portal's requests — the browser's included — had to wait in memory, and the queues'
+    directory went with the crawl."""
+    assert run["summary"]["requests"] > 100 and run["summary"]["requests_queued_in_memory"] == 0

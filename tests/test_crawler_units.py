@@ -358,3 +358,83 @@ def test_the_scheduler_serves_list_pages_then_the_hosts_with_the_most_requests_w
     assert first[0] == "http://b.gov.cn/list_1.html"  # a list page first, though b has least waiting
     # then the largest backlog (c: 5, then 4), ties by host name (a and c at 3, 2, 1; then b)
     assert [u.split("/")[2][0] for u in first + rest] == list("bccacacabc") and left is None
+
+
+def test_waiting_requests_wait_on_disk_in_the_crawls_own_directory(tmp_path, monkeypatch):
+    """crawler.queues.SpoolingScheduler: every request waits in a disk queue (none in memory), comes
+    back whole and in the backlog queue's order, and the directory goes with the crawl; one left by
+    a killed crawl is removed by the next, one of a crawl still running is not."""
+    import asyncio
+    import gc
+    import tempfile
+
+    import scrapy
+    from scrapy.utils import trackref
+    from scrapy.utils.test import get_crawler
+
+    from crawler.queues import SPOOL_PREFIX, SpoolingScheduler
+    from crawler.spiders.column import LIST_PRIORITY
+
+    class Spider(scrapy.Spider):
+        name = "t"
+
+        def parse_detail(self, response):
+            pass
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = tmp_path / f"{SPOOL_PREFIX}999999999-x"  # above any pid this kernel hands out
+    alive = tmp_path / f"{SPOOL_PREFIX}{os.getpid()}-y"
+    dead.mkdir(), alive.mkdir()
+
+    async def crawl() -> tuple:
+        crawler = get_crawler(Spider, settings_dict={"CONCURRENT_REQUESTS_PER_IP": 0,
+                                                     "SCHEDULER_PRIORITY_QUEUE": "crawler.queues.BacklogPriorityQueue"})
+        crawler._apply_settings()
+        crawler.spider = spider = Spider.from_crawler(crawler)
+        crawler.engine = crawler._create_engine()
+        scheduler = SpoolingScheduler.from_crawler(crawler)
+        scheduler.open(spider)
+        spool = Path(scheduler.dqdir)
+        for i in range(30):
+            scheduler.enqueue_request(scrapy.Request(f"http://h{i % 3}.gov.cn/t{i}.html", callback=spider.parse_detail,
+                                                     priority=10, meta={"title": f"报告{i}", "list_date": "2024-01-0"}))
+        scheduler.enqueue_request(scrapy.Request("http://h2.gov.cn/list_2.html", callback=spider.parse_detail,
+                                                 priority=LIST_PRIORITY))
+        spooled = [p for p in spool.rglob("*") if p.is_file()]
+        gc.collect()
+        held = [r for r in trackref.live_refs[scrapy.Request] if ".gov.cn/" in r.url]  # held in memory
+        stats = dict(crawler.stats.get_stats())
+        popped = [scheduler.next_request() for _ in range(31)]
+        scheduler.close("finished")
+        crawler.engine.downloader.close()
+        return spool, spooled, held, stats, popped
+
+    spool, spooled, held, stats, popped = asyncio.run(crawl())
+    assert spool.parent == tmp_path and spool.name.startswith(f"{SPOOL_PREFIX}{os.getpid()}-")
+    assert stats.get("scheduler/enqueued/disk") == 31 and not stats.get("scheduler/enqueued/memory")
+    assert len(spooled) >= 4 and held == []  # a file for each host and priority; no request in memory
+    assert popped[0].url == "http://h2.gov.cn/list_2.html"  # the list page first, as in memory
+    assert sorted(r.url for r in popped[1:]) == sorted(f"http://h{i % 3}.gov.cn/t{i}.html" for i in range(30))
+    t7 = next(r for r in popped if r.url.endswith("/t7.html"))
+    assert t7.meta["title"] == "报告7" and t7.callback.__name__ == "parse_detail" and t7.priority == 10
+    assert not spool.exists() and not dead.exists() and alive.exists()
+
+
+def test_a_run_reads_the_ledger_of_its_own_sites_only(tmp_path):
+    """A crawl of some sites holds what the ledger knows of those sites, not of the whole database
+    (a backfill of one region next to a national corpus); a selection longer than a statement's
+    parameters are read in parts."""
+    from storage.db import make_engine
+    from storage.migrate import create_if_empty
+    from storage.runs import load_ledger, record_urls
+
+    db = f"sqlite:///{tmp_path / 'ledger.db'}"
+    engine = make_engine(db)
+    create_if_empty(engine, db)
+    record_urls(engine, [{"url": f"http://{site}.gov.cn/t{i}.html", "site": site, "list_title": "报告",
+                          "list_date": "2024-01-02", "entry_run_id": 1} for site in ("a", "b") for i in range(3)])
+    assert sorted(load_ledger(engine, ["a"])) == [f"http://a.gov.cn/t{i}.html" for i in range(3)]
+    assert len(load_ledger(engine, None)) == 6
+    many = [f"site{i}" for i in range(1200)] + ["b"]
+    assert sorted(load_ledger(engine, many)) == [f"http://b.gov.cn/t{i}.html" for i in range(3)]
+    assert load_ledger(engine, ["c"]) == {}
