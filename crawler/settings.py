@@ -73,8 +73,12 @@ ITEM_PIPELINES = {
     "crawler.pipelines.ReportPipeline": 300,
     "crawler.pipelines.LedgerPipeline": 900,  # the crawl ledger and the run's counts
 }
-# Items are parsed off the reactor: let responses keep flowing while parsing runs.
-SCRAPER_SLOT_MAX_ACTIVE_SIZE = 256 * 1024 * 1024
+# Items are parsed off the reactor, and a response stays in Scrapy's scraper slot until its items
+# are parsed and stored: past this many bytes of them the engine sends no new request, so a crawl
+# faster than its parse workers waits for them instead of holding what they have not read yet (at
+# 256 MB an all-stages crawl of 500 sites reached 0.75 GB, benchmarks/bench_scale.py). 32 MB is a
+# few seconds of the workers' work, and room for a large scanned PDF without stalling the crawl.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 32 * 1024 * 1024
 # Per response: Scrapy starts this many tasks for the output of every callback, however little it
 # yields. A detail page yields one item, a list page a few dozen requests (scheduled at once), so 8
 # loses no parallelism; 64 cost ~1 ms of CPU a response (benchmarks/bench_scale.py's profile).
