@@ -40,6 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from crawler.pool import default_workers  # noqa: E402
 from samples.scale import ScalePortal, Spec  # noqa: E402
 
 GOVREPORTS = [sys.executable, "-m", "govreports_cli"]
@@ -294,7 +295,7 @@ def print_report(crawls: list[dict], parses: list[dict], rate: float) -> list[st
         ok = c["ratio"] <= 1.1
         # all stages in one command: where the parse workers' CPU alone exceeds the floor, parsing,
         # not politeness, sets the wall (the stages scale apart: --no-parse and parse-worker)
-        workers = max(1, (os.cpu_count() or 1) - 1)
+        workers = default_workers()  # the crawl's own count of parse workers
         parse_bound = c["mode"] != "record" and c["cpu_workers_s"] / workers > c["floor_s"]
         verdict = "PASS" if ok else "PARSE-BOUND" if parse_bound else "FAIL"
         print(f"  {verdict} {c['mode']} {c['sites']} sites: wall {c['ratio']:.3f} x the politeness floor (target <= 1.1"

@@ -24,6 +24,8 @@ from pathlib import Path
 from scrapy.core.scheduler import Scheduler
 from scrapy.pqueues import DownloaderAwarePriorityQueue
 
+from storage.processes import process_alive
+
 logger = logging.getLogger(__name__)
 
 
@@ -86,18 +88,8 @@ def _remove_orphans() -> None:
     """Spool directories of crawl processes that no longer run (killed: no close)."""
     for path in Path(tempfile.gettempdir()).glob(f"{SPOOL_PREFIX}*"):
         pid = path.name[len(SPOOL_PREFIX):].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             shutil.rmtree(path, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
 
 
 def _raise_open_files_limit() -> None:

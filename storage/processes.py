@@ -21,6 +21,17 @@ import time
 DOC_TIME_LIMIT = 300.0  # seconds a worker may spend on one document, behind the parser's own limits
 
 
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` of this machine runs (someone else's counts: it does)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _end_when_gone(pid: int) -> None:
     try:
         fd = os.pidfd_open(pid)
@@ -29,25 +40,15 @@ def _end_when_gone(pid: int) -> None:
     if fd is not None:
         select.select([fd], [], [])  # readable once the process has exited
     else:
-        while True:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                break
-            except PermissionError:  # alive, someone else's
-                pass
+        while process_alive(pid):
             time.sleep(0.5)
     os.kill(os.getpid(), signal.SIGKILL)
 
 
 def die_with(pid: int) -> None:
     """End this process (SIGKILL) as soon as process `pid` has ended; at once if it has already."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    if not process_alive(pid):
         os.kill(os.getpid(), signal.SIGKILL)
-    except PermissionError:
-        pass
     threading.Thread(target=_end_when_gone, args=(pid,), name="die-with-parent", daemon=True).start()
 
 

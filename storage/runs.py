@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .models import Base
+from .processes import process_alive
 from .runstate import COUNTS, FAILED, FINISHED, INTERRUPTED, MAX_ERRORS, RUNNING, Known
 
 __all__ = ["COUNTS", "FAILED", "FINISHED", "INTERRUPTED", "MAX_ERRORS", "RUNNING", "Known", "CrawlRun", "CrawlUrl",
@@ -122,15 +123,7 @@ def run_key(arguments: dict) -> str:
 def _alive(pid: int | None, host: str | None) -> bool:
     if host != socket.gethostname():
         return True  # another host's run: it may well be alive
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return bool(pid) and process_alive(pid)
 
 
 # ---------------------------------------------------------------- runs

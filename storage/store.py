@@ -24,8 +24,8 @@ from parsers import STORED_STATUSES
 from parsers.record import Report
 
 from . import fetches
-from .errors import StoreConflict
 from . import models as m
+from .errors import StoreConflict
 from .fetches import Fetch
 from .hints import NO_HINTS, Hints, hints_applied
 from .identity import body_of, host_of, report_key_of
